@@ -1,0 +1,11 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    bpo_activate_from_sale = fields.Boolean(
+        string="Activate Agreements from Quotations",
+        help="When a confirmed quotation creates a service agreement, activate it at once "
+        "instead of leaving it in draft for review.",
+    )

@@ -1,0 +1,9 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    bpo_activate_from_sale = fields.Boolean(
+        related="company_id.bpo_activate_from_sale", readonly=False
+    )

@@ -1,0 +1,2 @@
+from . import bpo_generate_invoices_wizard
+from . import bpo_usage_import
