@@ -76,11 +76,18 @@ class BpoAgreement(models.Model):
             _moves, failed = agreements._generate_batch(date)
             excluded |= failed
             done += len(agreements)
-            remaining = self.search_count(self._get_due_domain(date) + [("id", "not in", excluded.ids)])
+            remaining = self.search_count(
+                self._get_due_domain(date) + [("id", "not in", excluded.ids)]
+            )
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        if self.env.context.get("cron_id"):
-            self.env.cr.commit()
+            self._commit_if_scheduled()
         return done
+
+    def _commit_if_scheduled(self):
+        """Under the scheduler, commit the batch just billed: a crash or a time-out later
+        keeps it, and Odoo's cron progress resumes from there."""
+        if self.env.context.get("cron_id"):
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # ------------------------------------------------------------------ select and claim
 
@@ -90,15 +97,10 @@ class BpoAgreement(models.Model):
 
     @api.model
     def _claim_due_agreements(self, date_ref, limit, excluded):
-        """Lock up to ``limit`` due agreements that no other worker holds.
-
-        Under the scheduler the claim opens a fresh transaction, so that agreements
-        another worker billed and committed meanwhile are seen as billed, not as a conflict.
-        """
-        committing = self.env.context.get("cron_id")
+        """Lock up to ``limit`` due agreements that no other worker holds."""
         for _attempt in range(3):
-            if committing:
-                self.env.cr.commit()
+            # a fresh transaction: what other workers committed meanwhile is seen as billed
+            self._commit_if_scheduled()
             self.flush_model(["state", "next_invoice_date"])
             try:
                 self.env.cr.execute(SQL(
@@ -110,7 +112,8 @@ class BpoAgreement(models.Model):
                     date=date_ref, excluded=excluded.ids, limit=limit,
                 ))
             except pg_errors.SerializationFailure:
-                if not committing:
+                # a row changed after our snapshot began; only a new transaction can retry
+                if not self.env.context.get("cron_id"):
                     raise
                 self.env.cr.rollback()
                 continue
