@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..pricing import rules
 
@@ -213,6 +213,7 @@ class BpoAgreementLine(models.Model):
         """Invoice line values for one line priced by the pricing module."""
         self.ensure_one()
         fiscal_position = self.agreement_id.fiscal_position_id
+        self._check_income_account(fiscal_position)
         return {
             "product_id": self.product_id.id,
             "name": invoice_line.name,
@@ -224,3 +225,19 @@ class BpoAgreementLine(models.Model):
             "bpo_period_start": invoice_line.period_start,
             "bpo_period_end": invoice_line.period_end,
         }
+
+    def _check_income_account(self, fiscal_position):
+        """Refuse to bill a service that no income account can be found for, as Odoo would
+        find it: on the product, its category, or the journal."""
+        accounts = self.product_id.product_tmpl_id.with_company(self.company_id).get_product_accounts(
+            fiscal_pos=fiscal_position
+        )
+        if not (accounts["income"] or self.agreement_id.journal_id.default_account_id):
+            raise UserError(self.env._(
+                "Agreement %(agreement)s, line %(line)s: no income account for %(product)s. Set one "
+                "on the product or its category, or a default account on the journal %(journal)s.",
+                agreement=self.agreement_id.display_name,
+                line=self._label(),
+                product=self.product_id.display_name,
+                journal=self.agreement_id.journal_id.display_name,
+            ))
