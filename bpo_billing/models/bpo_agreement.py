@@ -183,8 +183,10 @@ class BpoAgreement(models.Model):
     @api.model
     def _default_journal(self):
         return self.env["account.journal"].search(
-            [*self.env["account.journal"]._check_company_domain(self.env.company),
-             ("type", "=", "sale")],
+            [
+                *self.env["account.journal"]._check_company_domain(self.env.company),
+                ("type", "=", "sale"),
+            ],
             limit=1,
         )
 
@@ -275,9 +277,11 @@ class BpoAgreement(models.Model):
         partner = self.partner_id.with_company(self.company_id)
         if partner.property_payment_term_id:
             self.payment_term_id = partner.property_payment_term_id
-        self.fiscal_position_id = self.env["account.fiscal.position"].with_company(
-            self.company_id
-        )._get_fiscal_position(partner)
+        self.fiscal_position_id = (
+            self.env["account.fiscal.position"]
+            .with_company(self.company_id)
+            ._get_fiscal_position(partner)
+        )
 
     def action_activate(self):
         """Start billing: draft or suspended agreements become active."""

@@ -4,17 +4,17 @@ select due agreements -> claim them (row locks) -> open their period rows -> cla
 aggregate their usage -> price every rule (pure pricing module) -> create the invoices in
 one call -> post them -> close the periods and advance the agreements -> report.
 """
+
 import logging
 from collections import defaultdict
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from markupsafe import Markup
-
 from odoo.tools import SQL, format_amount, format_date
 
 from ..pricing import periods, rules
@@ -45,11 +45,13 @@ class BpoAgreement(models.Model):
         date = date or fields.Date.context_today(self)
         not_active = self.filtered(lambda agreement: agreement.state != "active")
         if not_active:
-            raise UserError(self.env._(
-                "Only active agreements are billed; %(names)s is %(state)s.",
-                names=", ".join(not_active.mapped("name")),
-                state=not_active[0]._state_label(),
-            ))
+            raise UserError(
+                self.env._(
+                    "Only active agreements are billed; %(names)s is %(state)s.",
+                    names=", ".join(not_active.mapped("name")),
+                    state=not_active[0]._state_label(),
+                )
+            )
         moves = self.env["account.move"]
         excluded = self.browse()
         while True:
@@ -64,9 +66,11 @@ class BpoAgreement(models.Model):
     def _cron_generate_invoices(self, date=None, batch_size=None):
         """Scheduler entry: bill everything due, one committed batch at a time."""
         date = date or fields.Date.context_today(self)
-        batch_size = batch_size or int(self.env["ir.config_parameter"].sudo().get_param(
-            "bpo_billing.generation_batch_size", DEFAULT_BATCH_SIZE
-        ))
+        batch_size = batch_size or int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("bpo_billing.generation_batch_size", DEFAULT_BATCH_SIZE)
+        )
         done = 0
         excluded = self.browse()
         while True:
@@ -103,14 +107,18 @@ class BpoAgreement(models.Model):
             self._commit_if_scheduled()
             self.flush_model(["state", "next_invoice_date"])
             try:
-                self.env.cr.execute(SQL(
-                    """SELECT id FROM bpo_agreement
+                self.env.cr.execute(
+                    SQL(
+                        """SELECT id FROM bpo_agreement
                         WHERE state = 'active' AND next_invoice_date <= %(date)s
                           AND NOT id = ANY(%(excluded)s)
                         ORDER BY id LIMIT %(limit)s
                         FOR UPDATE SKIP LOCKED""",
-                    date=date_ref, excluded=excluded.ids, limit=limit,
-                ))
+                        date=date_ref,
+                        excluded=excluded.ids,
+                        limit=limit,
+                    )
+                )
             except pg_errors.SerializationFailure:
                 # a row changed after our snapshot began; only a new transaction can retry
                 if not self.env.context.get("cron_id"):
@@ -125,12 +133,15 @@ class BpoAgreement(models.Model):
         if not self:
             return self
         self.flush_model()
-        self.env.cr.execute(SQL(
-            """SELECT id FROM bpo_agreement
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM bpo_agreement
                 WHERE id = ANY(%(ids)s) AND state = 'active' AND next_invoice_date <= %(date)s
                 ORDER BY id FOR UPDATE SKIP LOCKED""",
-            ids=self.ids, date=date_ref,
-        ))
+                ids=self.ids,
+                date=date_ref,
+            )
+        )
         locked = self.browse(row[0] for row in self.env.cr.fetchall())
         locked.invalidate_recordset(["next_period_start", "next_period_end", "next_invoice_date"])
         return locked
@@ -168,12 +179,18 @@ class BpoAgreement(models.Model):
         if period:
             period.write(vals)
         else:
-            self.env["bpo.billing.period"].create({**vals, "agreement_id": self.id, "date_start": start})
+            self.env["bpo.billing.period"].create(
+                {**vals, "agreement_id": self.id, "date_start": start}
+            )
         summary = self.env._("Invoice generation failed")
-        self.message_post(body=self.env._(
-            "The period %(start)s → %(end)s could not be billed: %(error)s",
-            start=format_date(self.env, start), end=format_date(self.env, end), error=message,
-        ))
+        self.message_post(
+            body=self.env._(
+                "The period %(start)s → %(end)s could not be billed: %(error)s",
+                start=format_date(self.env, start),
+                end=format_date(self.env, end),
+                error=message,
+            )
+        )
         if not self.activity_ids.filtered(lambda activity: activity.summary == summary):
             self.activity_schedule(
                 "mail.mail_activity_data_warning",
@@ -225,14 +242,23 @@ class BpoAgreement(models.Model):
     def _create_billing_periods(self, spans):
         """One period row per agreement, written in the same transaction as its invoice; the
         unique (agreement, start) index refuses a period another run already billed."""
-        failed_before = self.env["bpo.billing.period"].search([
-            ("agreement_id", "in", self.ids), ("state", "=", "error"),
-        ]).filtered(lambda period: period.date_start == spans[period.agreement_id][0])
+        failed_before = (
+            self.env["bpo.billing.period"]
+            .search(
+                [
+                    ("agreement_id", "in", self.ids),
+                    ("state", "=", "error"),
+                ]
+            )
+            .filtered(lambda period: period.date_start == spans[period.agreement_id][0])
+        )
         failed_before.unlink()
-        created = self.env["bpo.billing.period"].create([
-            {"agreement_id": agreement.id, "date_start": span[0], "date_end": span[1]}
-            for agreement, span in spans.items()
-        ])
+        created = self.env["bpo.billing.period"].create(
+            [
+                {"agreement_id": agreement.id, "date_start": span[0], "date_end": span[1]}
+                for agreement, span in spans.items()
+            ]
+        )
         return dict(zip(spans, created))
 
     def _claim_usage(self, spans, billing_periods):
@@ -250,16 +276,18 @@ class BpoAgreement(models.Model):
             SQL("(%s, %s, %s::date)", agreement_id, period_id, window_end)
             for agreement_id, period_id, window_end in windows
         )
-        self.env.cr.execute(SQL(
-            """WITH claimed AS (
+        self.env.cr.execute(
+            SQL(
+                """WITH claimed AS (
                    UPDATE bpo_usage u SET period_id = w.period_id
                      FROM (VALUES %(values)s) AS w(agreement_id, period_id, window_end)
                     WHERE u.agreement_id = w.agreement_id AND u.period_id IS NULL
                       AND u.date <= w.window_end
                 RETURNING u.agreement_line_id, u.quantity)
                SELECT agreement_line_id, SUM(quantity) FROM claimed GROUP BY agreement_line_id""",
-            values=values,
-        ))
+                values=values,
+            )
+        )
         usage = {line_id: Decimal(str(quantity)) for line_id, quantity in self.env.cr.fetchall()}
         self.env["bpo.usage"].invalidate_model(["period_id"])
         return usage
@@ -291,13 +319,17 @@ class BpoAgreement(models.Model):
                 continue
             priced_span = usage_span if line.billing_model == "usage" else span
             cover = priced_span and periods.coverage(
-                priced_span[0], priced_span[1], self.billing_frequency,
-                line.date_start or None, line.date_end or None,
+                priced_span[0],
+                priced_span[1],
+                self.billing_frequency,
+                line.date_start or None,
+                line.date_end or None,
             )
             if not cover:
                 continue
             priced = rules.price_rule(
-                line._pricing_rule(), cover,
+                line._pricing_rule(),
+                cover,
                 usage_quantity=usage.get(line.id, Decimal(0)),
                 escalation=escalation,
                 precision=precision,
@@ -336,9 +368,11 @@ class BpoAgreement(models.Model):
     # ------------------------------------------------------------------ write
 
     def _create_invoices(self, invoice_vals):
-        moves = self.env["account.move"].with_context(
-            tracking_disable=True, default_move_type="out_invoice"
-        ).create(list(invoice_vals.values()))
+        moves = (
+            self.env["account.move"]
+            .with_context(tracking_disable=True, default_move_type="out_invoice")
+            .create(list(invoice_vals.values()))
+        )
         to_post = moves.filtered(lambda move: move.bpo_agreement_id.auto_post)
         if to_post:
             to_post.action_post()
@@ -347,15 +381,17 @@ class BpoAgreement(models.Model):
     def _close_billing_periods(self, billing_periods, moves):
         period_ids = [period.id for period in billing_periods.values()]
         self.env["account.move"].flush_model(["bpo_period_id"])
-        self.env.cr.execute(SQL(
-            """UPDATE bpo_billing_period p
+        self.env.cr.execute(
+            SQL(
+                """UPDATE bpo_billing_period p
                   SET state = CASE WHEN m.id IS NULL THEN 'skipped' ELSE 'invoiced' END,
                       move_id = m.id, error_message = NULL
                  FROM bpo_billing_period p2
             LEFT JOIN account_move m ON m.bpo_period_id = p2.id
                 WHERE p.id = p2.id AND p.id = ANY(%(ids)s)""",
-            ids=period_ids,
-        ))
+                ids=period_ids,
+            )
+        )
         self.env["bpo.billing.period"].invalidate_model(["state", "move_id", "error_message"])
 
     def _advance_next_period(self, spans):
@@ -372,17 +408,22 @@ class BpoAgreement(models.Model):
             move = move_by_agreement.get(agreement)
             period = f"{format_date(self.env, start)} → {format_date(self.env, end)}"
             if move:
-                bodies[agreement.id] = Markup(self.env._("Period %(period)s billed: %(invoice)s, %(amount)s.")) % {
+                bodies[agreement.id] = Markup(
+                    self.env._("Period %(period)s billed: %(invoice)s, %(amount)s.")
+                ) % {
                     "period": period,
                     "invoice": move._get_html_link(),
                     "amount": format_amount(self.env, move.amount_total, move.currency_id),
                 }
             else:
-                bodies[agreement.id] = self.env._("Period %(period)s: nothing to bill.", period=period)
+                bodies[agreement.id] = self.env._(
+                    "Period %(period)s: nothing to bill.", period=period
+                )
             if agreement._escalates_in(start):
                 bodies[agreement.id] += Markup(" ") + self.env._(
                     "Prices escalated by %(percent)s%% from %(date)s.",
-                    percent=agreement.escalation_percent, date=format_date(self.env, start),
+                    percent=agreement.escalation_percent,
+                    date=format_date(self.env, start),
                 )
         self._message_log_batch(bodies=bodies)
 
@@ -392,7 +433,9 @@ class BpoAgreement(models.Model):
         if not (self.escalation_percent and self.escalation_date):
             return False
         percent = Decimal(str(self.escalation_percent))
-        before = periods.escalation_factor(percent, self.escalation_date, period_start - relativedelta(days=1))
+        before = periods.escalation_factor(
+            percent, self.escalation_date, period_start - relativedelta(days=1)
+        )
         return periods.escalation_factor(percent, self.escalation_date, period_start) != before
 
     # ------------------------------------------------------------------ preview
@@ -406,7 +449,10 @@ class BpoAgreement(models.Model):
         usage = self._get_unbilled_usage(usage_span[1]) if usage_span else {}
         lines_vals = self._prepare_invoice_lines(span, usage, self._get_billed_one_off_lines())
         untaxed = sum(
-            (Decimal(str(vals["quantity"])) * Decimal(str(vals["price_unit"])) for vals in lines_vals),
+            (
+                Decimal(str(vals["quantity"])) * Decimal(str(vals["price_unit"]))
+                for vals in lines_vals
+            ),
             Decimal(0),
         )
         return span, self._count_due_periods(date_ref), untaxed
@@ -423,8 +469,12 @@ class BpoAgreement(models.Model):
     def _count_due_periods(self, date_ref):
         self.ensure_one()
         count, start = 0, self.next_period_start
-        while start and (span := periods.billing_span(start, self.billing_frequency, self.date_end or None)):
-            due_on = span[0] if self.billing_timing == "advance" else span[1] + relativedelta(days=1)
+        while start and (
+            span := periods.billing_span(start, self.billing_frequency, self.date_end or None)
+        ):
+            due_on = (
+                span[0] if self.billing_timing == "advance" else span[1] + relativedelta(days=1)
+            )
             if due_on > date_ref:
                 break
             count, start = count + 1, span[1] + relativedelta(days=1)

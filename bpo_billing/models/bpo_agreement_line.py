@@ -20,9 +20,7 @@ class BpoAgreementLine(models.Model):
     _order = "agreement_id, sequence, id"
     _check_company_auto = True
 
-    agreement_id = fields.Many2one(
-        "bpo.agreement", required=True, ondelete="cascade", index=True
-    )
+    agreement_id = fields.Many2one("bpo.agreement", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(
         related="agreement_id.company_id", store=True, index=True, precompute=True
     )
@@ -67,9 +65,7 @@ class BpoAgreementLine(models.Model):
         readonly=False,
         precompute=True,
     )
-    tier_ids = fields.One2many(
-        "bpo.agreement.tier", "line_id", string="Volume Tiers", copy=True
-    )
+    tier_ids = fields.One2many("bpo.agreement.tier", "line_id", string="Volume Tiers", copy=True)
     tier_mode = fields.Selection(
         [("volume", "Volume"), ("graduated", "Graduated")],
         default="graduated",
@@ -137,10 +133,18 @@ class BpoAgreementLine(models.Model):
             company = line.company_id or self.env.company
             line.tax_ids = line.product_id.taxes_id._filter_taxes_by_company(company)
 
-    @api.constrains("quantity", "price_unit", "included_quantity", "minimum_amount", "maximum_amount")
+    @api.constrains(
+        "quantity", "price_unit", "included_quantity", "minimum_amount", "maximum_amount"
+    )
     def _check_amounts(self):
         for line in self:
-            for field_name in ("quantity", "price_unit", "included_quantity", "minimum_amount", "maximum_amount"):
+            for field_name in (
+                "quantity",
+                "price_unit",
+                "included_quantity",
+                "minimum_amount",
+                "maximum_amount",
+            ):
                 if line[field_name] < 0:
                     raise ValidationError(
                         self.env._(
@@ -183,6 +187,49 @@ class BpoAgreementLine(models.Model):
                     )
                 )
 
+    @api.constrains("tier_ids")
+    def _check_tiers(self):
+        """A rate card starts at 0 and climbs: checked on the line, so that removing a tier
+        is checked too."""
+        for line in self:
+            tiers = line.tier_ids.sorted(lambda tier: (tier.sequence, tier.id))
+            label = line._label()
+            agreement = line.agreement_id.display_name
+            for position, tier in enumerate(tiers, start=1):
+                for field_name in ("from_quantity", "price_unit"):
+                    if tier[field_name] < 0:
+                        raise ValidationError(
+                            self.env._(
+                                "Agreement %(agreement)s, line %(line)s, tier %(tier)s: the %(field)s cannot be negative.",
+                                agreement=agreement,
+                                line=label,
+                                tier=position,
+                                field=tier._fields[field_name]._description_string(self.env),
+                            )
+                        )
+            if tiers and tiers[0].from_quantity != 0:
+                raise ValidationError(
+                    self.env._(
+                        "Agreement %(agreement)s, line %(line)s: the first tier must start at quantity 0.",
+                        agreement=agreement,
+                        line=label,
+                    )
+                )
+            for position, (lower, upper) in enumerate(zip(tiers, tiers[1:]), start=2):
+                if upper.from_quantity <= lower.from_quantity:
+                    raise ValidationError(
+                        self.env._(
+                            "Agreement %(agreement)s, line %(line)s, tier %(tier)s: its From Quantity "
+                            "(%(quantity)s) must be above the previous tier's (%(previous)s); tiers may "
+                            "neither overlap nor be out of order.",
+                            agreement=agreement,
+                            line=label,
+                            tier=position,
+                            quantity=upper.from_quantity,
+                            previous=lower.from_quantity,
+                        )
+                    )
+
     def _label(self):
         self.ensure_one()
         return self.product_id.display_name or self.name or str(self.sequence)
@@ -200,7 +247,9 @@ class BpoAgreementLine(models.Model):
             price_unit=exact(self.price_unit),
             quantity=exact(self.quantity),
             tiers=tuple(
-                rules.Tier(from_quantity=exact(tier.from_quantity), price_unit=exact(tier.price_unit))
+                rules.Tier(
+                    from_quantity=exact(tier.from_quantity), price_unit=exact(tier.price_unit)
+                )
                 for tier in self.tier_ids.sorted("from_quantity")
             ),
             tier_mode=self.tier_mode,
@@ -229,15 +278,17 @@ class BpoAgreementLine(models.Model):
     def _check_income_account(self, fiscal_position):
         """Refuse to bill a service that no income account can be found for, as Odoo would
         find it: on the product, its category, or the journal."""
-        accounts = self.product_id.product_tmpl_id.with_company(self.company_id).get_product_accounts(
-            fiscal_pos=fiscal_position
-        )
+        accounts = self.product_id.product_tmpl_id.with_company(
+            self.company_id
+        ).get_product_accounts(fiscal_pos=fiscal_position)
         if not (accounts["income"] or self.agreement_id.journal_id.default_account_id):
-            raise UserError(self.env._(
-                "Agreement %(agreement)s, line %(line)s: no income account for %(product)s. Set one "
-                "on the product or its category, or a default account on the journal %(journal)s.",
-                agreement=self.agreement_id.display_name,
-                line=self._label(),
-                product=self.product_id.display_name,
-                journal=self.agreement_id.journal_id.display_name,
-            ))
+            raise UserError(
+                self.env._(
+                    "Agreement %(agreement)s, line %(line)s: no income account for %(product)s. Set one "
+                    "on the product or its category, or a default account on the journal %(journal)s.",
+                    agreement=self.agreement_id.display_name,
+                    line=self._label(),
+                    product=self.product_id.display_name,
+                    journal=self.agreement_id.journal_id.display_name,
+                )
+            )

@@ -14,7 +14,9 @@ class BpoBillingPeriod(models.Model):
     company_id = fields.Many2one(related="agreement_id.company_id", store=True, index=True)
     date_start = fields.Date(string="Period Start", required=True, readonly=True)
     date_end = fields.Date(string="Period End", required=True, readonly=True)
-    move_id = fields.Many2one("account.move", string="Invoice", readonly=True, index="btree_not_null")
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", readonly=True, index="btree_not_null"
+    )
     state = fields.Selection(
         [
             ("pending", "Pending"),
@@ -40,4 +42,6 @@ class BpoBillingPeriod(models.Model):
 
     def _compute_display_name(self):
         for period in self:
-            period.display_name = f"{period.agreement_id.name} {period.date_start} → {period.date_end}"
+            period.display_name = (
+                f"{period.agreement_id.name} {period.date_start} → {period.date_end}"
+            )

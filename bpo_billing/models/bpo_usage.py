@@ -53,7 +53,9 @@ class BpoUsage(models.Model):
         internal reference), as RPC clients do. A row whose ``external_ref`` is already
         recorded with the same date and quantity is not recorded again; the existing record
         is returned in its place."""
-        vals_list = [self._resolve_rule_reference(vals, row) for row, vals in enumerate(vals_list, 1)]
+        vals_list = [
+            self._resolve_rule_reference(vals, row) for row, vals in enumerate(vals_list, 1)
+        ]
         existing = self._find_recorded(vals_list)
         new_vals = [vals for vals in vals_list if self._natural_key(vals) not in existing]
         created = iter(super().create(new_vals) if new_vals else self.browse())
@@ -77,10 +79,14 @@ class BpoUsage(models.Model):
             limit=1,
         )
         if not rule:
-            raise UserError(self.env._(
-                "Row %(row)s: no metered usage rule for service %(product)s on agreement %(agreement)s.",
-                row=row, product=product_code, agreement=agreement_ref,
-            ))
+            raise UserError(
+                self.env._(
+                    "Row %(row)s: no metered usage rule for service %(product)s on agreement %(agreement)s.",
+                    row=row,
+                    product=product_code,
+                    agreement=agreement_ref,
+                )
+            )
         return {**vals, "agreement_line_id": rule.id}
 
     @api.model
@@ -96,20 +102,27 @@ class BpoUsage(models.Model):
         keys = {self._natural_key(vals) for vals in vals_list} - {None}
         if not keys:
             return {}
-        recorded = self.search([
-            ("agreement_id", "in", [agreement_id for agreement_id, _ref in keys]),
-            ("external_ref", "in", [ref for _agreement_id, ref in keys]),
-        ])
+        recorded = self.search(
+            [
+                ("agreement_id", "in", [agreement_id for agreement_id, _ref in keys]),
+                ("external_ref", "in", [ref for _agreement_id, ref in keys]),
+            ]
+        )
         by_key = {(usage.agreement_id.id, usage.external_ref): usage for usage in recorded}
         for row, vals in enumerate(vals_list, 1):
             usage = by_key.get(self._natural_key(vals))
             if usage and not usage._same_measure(vals):
-                raise ValidationError(self.env._(
-                    "Row %(row)s: usage %(ref)s of agreement %(agreement)s was already recorded "
-                    "with %(quantity)s on %(date)s; correct it in place instead of importing it again.",
-                    row=row, ref=usage.external_ref, agreement=usage.agreement_id.name,
-                    quantity=usage.quantity, date=usage.date,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "Row %(row)s: usage %(ref)s of agreement %(agreement)s was already recorded "
+                        "with %(quantity)s on %(date)s; correct it in place instead of importing it again.",
+                        row=row,
+                        ref=usage.external_ref,
+                        agreement=usage.agreement_id.name,
+                        quantity=usage.quantity,
+                        date=usage.date,
+                    )
+                )
         return {key: usage for key, usage in by_key.items() if key in keys}
 
     def _same_measure(self, vals):
@@ -122,27 +135,40 @@ class BpoUsage(models.Model):
     def _check_quantity(self):
         for usage in self:
             if usage.quantity < 0:
-                raise ValidationError(self.env._(
-                    "Usage %(ref)s of agreement %(agreement)s: the Quantity cannot be negative.",
-                    ref=usage.external_ref or usage.id, agreement=usage.agreement_id.name,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "Usage %(ref)s of agreement %(agreement)s: the Quantity cannot be negative.",
+                        ref=usage.external_ref or usage.id,
+                        agreement=usage.agreement_id.name,
+                    )
+                )
 
     @api.constrains("date", "agreement_line_id")
     def _check_date(self):
         for usage in self:
             agreement = usage.agreement_id
-            if usage.date < agreement.date_start or (agreement.date_end and usage.date > agreement.date_end):
-                raise ValidationError(self.env._(
-                    "Usage %(ref)s: the Date %(date)s is outside agreement %(agreement)s (%(start)s → %(end)s).",
-                    ref=usage.external_ref or usage.id, date=usage.date, agreement=agreement.name,
-                    start=agreement.date_start, end=agreement.date_end or "…",
-                ))
+            if usage.date < agreement.date_start or (
+                agreement.date_end and usage.date > agreement.date_end
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Usage %(ref)s: the Date %(date)s is outside agreement %(agreement)s (%(start)s → %(end)s).",
+                        ref=usage.external_ref or usage.id,
+                        date=usage.date,
+                        agreement=agreement.name,
+                        start=agreement.date_start,
+                        end=agreement.date_end or "…",
+                    )
+                )
             if usage.agreement_line_id.billing_model != "usage":
-                raise ValidationError(self.env._(
-                    "Usage %(ref)s: the Billing Rule %(line)s of agreement %(agreement)s is not a metered usage rule.",
-                    ref=usage.external_ref or usage.id, line=usage.agreement_line_id._label(),
-                    agreement=agreement.name,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "Usage %(ref)s: the Billing Rule %(line)s of agreement %(agreement)s is not a metered usage rule.",
+                        ref=usage.external_ref or usage.id,
+                        line=usage.agreement_line_id._label(),
+                        agreement=agreement.name,
+                    )
+                )
 
     def write(self, vals):
         if set(vals) - {"period_id", "note"}:
@@ -156,8 +182,12 @@ class BpoUsage(models.Model):
     def _check_not_billed(self):
         billed = self.filtered("period_id")
         if billed:
-            raise UserError(self.env._(
-                "Usage %(refs)s is already billed (%(period)s) and can no longer change.",
-                refs=", ".join(billed.mapped(lambda usage: usage.external_ref or str(usage.id))),
-                period=billed[0].period_id.display_name,
-            ))
+            raise UserError(
+                self.env._(
+                    "Usage %(refs)s is already billed (%(period)s) and can no longer change.",
+                    refs=", ".join(
+                        billed.mapped(lambda usage: usage.external_ref or str(usage.id))
+                    ),
+                    period=billed[0].period_id.display_name,
+                )
+            )

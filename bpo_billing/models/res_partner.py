@@ -19,7 +19,8 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.bpo_agreement_count = sum(
-                count for agreement_partner, count in counts.items()
+                count
+                for agreement_partner, count in counts.items()
                 if agreement_partner.commercial_partner_id == partner.commercial_partner_id
             )
 

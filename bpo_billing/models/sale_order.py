@@ -34,7 +34,9 @@ class SaleOrder(models.Model):
                 render_values={"self": agreement, "origin": agreement.sale_order_id},
                 subtype_xmlid="mail.mt_note",
             )
-        to_activate = agreements.filtered(lambda agreement: agreement.company_id.bpo_activate_from_sale)
+        to_activate = agreements.filtered(
+            lambda agreement: agreement.company_id.bpo_activate_from_sale
+        )
         to_activate.action_activate()
         return agreements
 
@@ -47,7 +49,8 @@ class SaleOrder(models.Model):
             "currency_id": self.currency_id.id,
             "user_id": self.user_id.id,
             "sale_order_id": self.id,
-            "date_start": fields.Date.to_date(self.commitment_date) or fields.Date.context_today(self),
+            "date_start": fields.Date.to_date(self.commitment_date)
+            or fields.Date.context_today(self),
             "payment_term_id": self.payment_term_id.id,
             "fiscal_position_id": self.fiscal_position_id.id,
             "journal_id": self.journal_id.id or journal.id,
@@ -62,7 +65,9 @@ class SaleOrder(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("bpo_billing.action_bpo_agreement")
         action["domain"] = [("sale_order_id", "=", self.id)]
         if len(self.bpo_agreement_ids) == 1:
-            action.update(view_mode="form", views=[(False, "form")], res_id=self.bpo_agreement_ids.id)
+            action.update(
+                view_mode="form", views=[(False, "form")], res_id=self.bpo_agreement_ids.id
+            )
         return action
 
 
@@ -70,7 +75,9 @@ class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     def _bpo_service_lines(self):
-        return self.filtered(lambda line: not line.display_type and line.product_id.bpo_billing_model)
+        return self.filtered(
+            lambda line: not line.display_type and line.product_id.bpo_billing_model
+        )
 
     def _prepare_bpo_agreement_line(self):
         self.ensure_one()
@@ -82,7 +89,9 @@ class SaleOrderLine(models.Model):
             "billing_model": self.product_id.bpo_billing_model,
             "quantity": self.product_uom_qty,
             # the agreement bills the price the client accepted, discount included
-            "price_unit": float_round(self.price_unit * (1 - (self.discount or 0.0) / 100.0), digits),
+            "price_unit": float_round(
+                self.price_unit * (1 - (self.discount or 0.0) / 100.0), digits
+            ),
             "tax_ids": [fields.Command.set(self.tax_id.ids)],
             "analytic_distribution": self.analytic_distribution,
         }

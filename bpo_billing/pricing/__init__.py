@@ -6,13 +6,32 @@ The one place money is computed; it imports nothing from Odoo so it is testable 
 from decimal import Decimal
 
 from . import periods, rules
-from .periods import Coverage, billing_span, coverage, escalation_factor, next_period_start, period_bounds
+from .periods import (
+    Coverage,
+    billing_span,
+    coverage,
+    escalation_factor,
+    next_period_start,
+    period_bounds,
+)
 from .rules import InvoiceLine, Precision, Rule, Tier, price_rule, round_money
 
 __all__ = [
-    "Coverage", "InvoiceLine", "Precision", "Rule", "Tier",
-    "billing_span", "coverage", "escalation_factor", "next_period_start", "period_bounds",
-    "periods", "price_rule", "round_money", "rules", "total",
+    "Coverage",
+    "InvoiceLine",
+    "Precision",
+    "Rule",
+    "Tier",
+    "billing_span",
+    "coverage",
+    "escalation_factor",
+    "next_period_start",
+    "period_bounds",
+    "periods",
+    "price_rule",
+    "round_money",
+    "rules",
+    "total",
 ]
 
 

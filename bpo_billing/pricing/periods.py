@@ -41,7 +41,9 @@ def next_period_start(day: date, frequency: str) -> date:
     return period_bounds(day, frequency)[1] + ONE_DAY
 
 
-def billing_span(start: date, frequency: str, date_end: date | None = None) -> tuple[date, date] | None:
+def billing_span(
+    start: date, frequency: str, date_end: date | None = None
+) -> tuple[date, date] | None:
     """The span billed from `start` (may be mid-period, e.g. the agreement's first day): from `start` to the end of
     its calendar period, cut at `date_end` when that falls inside. None when date_end < start."""
     period_end = period_bounds(start, frequency)[1]
@@ -79,8 +81,13 @@ class Coverage:
         return Fraction(self.covered_days, self.period_days)
 
 
-def coverage(span_start: date, span_end: date, frequency: str,
-             rule_start: date | None = None, rule_end: date | None = None) -> Coverage | None:
+def coverage(
+    span_start: date,
+    span_end: date,
+    frequency: str,
+    rule_start: date | None = None,
+    rule_end: date | None = None,
+) -> Coverage | None:
     """Intersection of the billed span with the rule's own validity (a line may start/stop inside the agreement).
     period_days are those of the calendar period containing span_start. None when they do not overlap."""
     period_start, period_end = period_bounds(span_start, frequency)
@@ -125,4 +132,4 @@ def escalation_factor(percent, escalation_date: date | None, on_date: date) -> D
     # Enough significant digits that the power is exact, whatever the number of years.
     with localcontext() as exact:
         exact.prec = len(base.as_tuple().digits) * years + 2
-        return base ** years
+        return base**years

@@ -93,7 +93,13 @@ class Rule:
     maximum_amount: Decimal = ZERO
 
     def __post_init__(self):
-        for name in ("price_unit", "quantity", "included_quantity", "minimum_amount", "maximum_amount"):
+        for name in (
+            "price_unit",
+            "quantity",
+            "included_quantity",
+            "minimum_amount",
+            "maximum_amount",
+        ):
             object.__setattr__(self, name, _to_decimal(getattr(self, name)))
         object.__setattr__(self, "tiers", tuple(self.tiers))
         self._validate()
@@ -105,10 +111,22 @@ class Rule:
                 f"Unknown billing model {self.billing_model!r} on {self.name!r}; expected one of {BILLING_MODELS}"
             )
         if self.tier_mode not in TIER_MODES:
-            raise ValueError(f"Unknown tier mode {self.tier_mode!r} on {self.name!r}; expected one of {TIER_MODES}")
-        for label in ("price_unit", "quantity", "included_quantity", "minimum_amount", "maximum_amount"):
+            raise ValueError(
+                f"Unknown tier mode {self.tier_mode!r} on {self.name!r}; expected one of {TIER_MODES}"
+            )
+        for label in (
+            "price_unit",
+            "quantity",
+            "included_quantity",
+            "minimum_amount",
+            "maximum_amount",
+        ):
             _require_non_negative(f"{label} of {self.name!r}", getattr(self, label))
-        if self.minimum_amount and self.maximum_amount and self.minimum_amount > self.maximum_amount:
+        if (
+            self.minimum_amount
+            and self.maximum_amount
+            and self.minimum_amount > self.maximum_amount
+        ):
             raise ValueError(
                 f"Minimum amount {self.minimum_amount} of {self.name!r} "
                 f"exceeds its maximum amount {self.maximum_amount}"
@@ -119,7 +137,9 @@ class Rule:
 def _validate_tiers(rule_name: str, tiers: tuple[Tier, ...]) -> None:
     """Tiers must start at 0 and have strictly increasing thresholds, or tier lookup is ambiguous."""
     if tiers and tiers[0].from_quantity != 0:
-        raise ValueError(f"The first tier of {rule_name!r} must start at 0 (starts at {tiers[0].from_quantity})")
+        raise ValueError(
+            f"The first tier of {rule_name!r} must start at 0 (starts at {tiers[0].from_quantity})"
+        )
     for lower, upper in pairwise(tiers):
         if upper.from_quantity <= lower.from_quantity:
             raise ValueError(
@@ -229,11 +249,15 @@ class _Pricing:
     def line(self, kind: str, name: str, quantity: Decimal, price_unit: Decimal) -> InvoiceLine:
         """An invoice line over the covered days, its amount rounded exactly as Odoo will."""
         amount = round_money(_exact_product(quantity, price_unit), self.precision.currency_rounding)
-        return InvoiceLine(kind, name, quantity, price_unit, amount, self.cover.start, self.cover.end)
+        return InvoiceLine(
+            kind, name, quantity, price_unit, amount, self.cover.start, self.cover.end
+        )
 
     def prorate(self, *factors: Decimal) -> Decimal:
         """Money amount (product of `factors`) for the covered share of the period, rounded to the currency."""
-        return round_money(_exact_product(*factors, self.cover.ratio), self.precision.currency_rounding)
+        return round_money(
+            _exact_product(*factors, self.cover.ratio), self.precision.currency_rounding
+        )
 
     def money(self, amount: Decimal) -> str:
         """An amount with thousands separators and the currency's decimals."""
@@ -260,14 +284,20 @@ class _Pricing:
         return _("%(start)s to %(end)s (%(days)s days)", start=start, end=end, days=self.days())
 
 
-def _charge_line(pricing: _Pricing, label: str, quantity: Decimal, price_unit: Decimal) -> InvoiceLine:
+def _charge_line(
+    pricing: _Pricing, label: str, quantity: Decimal, price_unit: Decimal
+) -> InvoiceLine:
     """quantity x price_unit, or 1 x the rounded amount when Odoo could not hold either value exactly."""
     precision = pricing.precision
     if _fits(quantity, precision.quantity_digits) and _fits(price_unit, precision.price_digits):
         return pricing.line("charge", label, quantity, price_unit)
     _ = pricing.translate
-    name = _("%(label)s: %(quantity)s x %(rate)s", label=label,
-             quantity=pricing.qty(quantity), rate=pricing.price(price_unit))
+    name = _(
+        "%(label)s: %(quantity)s x %(rate)s",
+        label=label,
+        quantity=pricing.qty(quantity),
+        rate=pricing.price(price_unit),
+    )
     # Zero usage keeps quantity 0 so the invoice still shows it was measured.
     billed_quantity = ONE if quantity else ZERO
     amount = round_money(_exact_product(quantity, price_unit), precision.currency_rounding)
@@ -290,8 +320,11 @@ def _seat_lines(rule: Rule, pricing: _Pricing) -> list[InvoiceLine]:
     _ = pricing.translate
     name = _(
         "%(name)s: %(quantity)s x %(price)s x %(days)s days, %(start)s to %(end)s",
-        name=rule.name, quantity=pricing.qty(rule.quantity), price=pricing.price(rule.price_unit),
-        days=pricing.days(), start=pricing.format_date(pricing.cover.start),
+        name=rule.name,
+        quantity=pricing.qty(rule.quantity),
+        price=pricing.price(rule.price_unit),
+        days=pricing.days(),
+        start=pricing.format_date(pricing.cover.start),
         end=pricing.format_date(pricing.cover.end),
     )
     return [pricing.line("charge", name, ONE, pricing.prorate(rule.quantity, rule.price_unit))]
@@ -316,14 +349,21 @@ def _graduated_slices(tiers: tuple[Tier, ...], quantity: Decimal):
             yield number, tier, upper, top - tier.from_quantity
 
 
-def _tier_label(pricing: _Pricing, label: str, number: int, tier: Tier, upper: Decimal | None) -> str:
+def _tier_label(
+    pricing: _Pricing, label: str, number: int, tier: Tier, upper: Decimal | None
+) -> str:
     """Description of one graduated slice, e.g. 'Calls - Tier 2: 1,000-5,000'."""
     _ = pricing.translate
     start = _format_bound(tier.from_quantity)
     if upper is None:
         return _("%(label)s - Tier %(number)s: %(start)s+", label=label, number=number, start=start)
-    return _("%(label)s - Tier %(number)s: %(start)s-%(end)s", label=label, number=number,
-             start=start, end=_format_bound(upper))
+    return _(
+        "%(label)s - Tier %(number)s: %(start)s-%(end)s",
+        label=label,
+        number=number,
+        start=start,
+        end=_format_bound(upper),
+    )
 
 
 def _usage_label(rule: Rule, pricing: _Pricing, usage: Decimal, allowance: Decimal) -> str:
@@ -331,14 +371,20 @@ def _usage_label(rule: Rule, pricing: _Pricing, usage: Decimal, allowance: Decim
     if not rule.included_quantity:
         return rule.name
     _ = pricing.translate
-    return _("%(name)s (%(usage)s measured, %(allowance)s included)", name=rule.name,
-             usage=pricing.qty(usage), allowance=pricing.qty(allowance))
+    return _(
+        "%(name)s (%(usage)s measured, %(allowance)s included)",
+        name=rule.name,
+        usage=pricing.qty(usage),
+        allowance=pricing.qty(allowance),
+    )
 
 
 def _usage_lines(rule: Rule, pricing: _Pricing, usage: Decimal) -> list[InvoiceLine]:
     """Metered usage less the prorated allowance, flat-rated or through volume/graduated tiers."""
     quantity_step = _digits_step(pricing.precision.quantity_digits)
-    allowance = _round_to_step(_exact_product(rule.included_quantity, pricing.cover.ratio), quantity_step)
+    allowance = _round_to_step(
+        _exact_product(rule.included_quantity, pricing.cover.ratio), quantity_step
+    )
     billable = max(ZERO, usage - allowance)
     label = _usage_label(rule, pricing, usage, allowance)
     first_rate = rule.tiers[0].price_unit if rule.tiers else rule.price_unit
@@ -349,7 +395,12 @@ def _usage_lines(rule: Rule, pricing: _Pricing, usage: Decimal) -> list[InvoiceL
     if rule.tier_mode == "volume":
         return [_charge_line(pricing, label, billable, _volume_rate(rule.tiers, billable))]
     return [
-        _charge_line(pricing, _tier_label(pricing, label, number, tier, upper), slice_quantity, tier.price_unit)
+        _charge_line(
+            pricing,
+            _tier_label(pricing, label, number, tier, upper),
+            slice_quantity,
+            tier.price_unit,
+        )
         for number, tier, upper, slice_quantity in _graduated_slices(rule.tiers, billable)
     ]
 
@@ -362,8 +413,12 @@ def _true_up_lines(rule: Rule, pricing: _Pricing, charged: Decimal) -> list[Invo
     if charged >= minimum_due:
         return []
     _ = pricing.translate
-    name = _("%(name)s: minimum commitment %(minimum)s for %(dates)s, true-up", name=rule.name,
-             minimum=pricing.money(minimum_due), dates=pricing.dates())
+    name = _(
+        "%(name)s: minimum commitment %(minimum)s for %(dates)s, true-up",
+        name=rule.name,
+        minimum=pricing.money(minimum_due),
+        dates=pricing.dates(),
+    )
     return [pricing.line("true_up", name, ONE, minimum_due - charged)]
 
 
@@ -375,8 +430,12 @@ def _cap_lines(rule: Rule, pricing: _Pricing, charged: Decimal) -> list[InvoiceL
     if charged <= cap:
         return []
     _ = pricing.translate
-    name = _("%(name)s: capped at %(cap)s for %(dates)s", name=rule.name,
-             cap=pricing.money(cap), dates=pricing.dates())
+    name = _(
+        "%(name)s: capped at %(cap)s for %(dates)s",
+        name=rule.name,
+        cap=pricing.money(cap),
+        dates=pricing.dates(),
+    )
     return [pricing.line("cap", name, ONE, cap - charged)]
 
 
@@ -388,6 +447,7 @@ def _escalate_price(price_unit: Decimal, escalation: Decimal, price_digits: int)
 
 def _escalate_rule(rule: Rule, escalation: Decimal, precision: Precision) -> Rule:
     """The rule with its prices and commitments indexed by `escalation`."""
+
     def price(value):
         return _escalate_price(value, escalation, precision.price_digits)
 
@@ -395,18 +455,31 @@ def _escalate_rule(rule: Rule, escalation: Decimal, precision: Precision) -> Rul
         return round_money(_exact_product(value, escalation), precision.currency_rounding)
 
     return Rule(
-        billing_model=rule.billing_model, name=rule.name, price_unit=price(rule.price_unit),
-        quantity=rule.quantity, tier_mode=rule.tier_mode, included_quantity=rule.included_quantity,
+        billing_model=rule.billing_model,
+        name=rule.name,
+        price_unit=price(rule.price_unit),
+        quantity=rule.quantity,
+        tier_mode=rule.tier_mode,
+        included_quantity=rule.included_quantity,
         tiers=tuple(Tier(tier.from_quantity, price(tier.price_unit)) for tier in rule.tiers),
-        minimum_amount=money(rule.minimum_amount), maximum_amount=money(rule.maximum_amount),
+        minimum_amount=money(rule.minimum_amount),
+        maximum_amount=money(rule.maximum_amount),
     )
 
 
 _FLAT_PRICERS = {"fixed": _fixed_lines, "seat": _seat_lines, "one_off": _one_off_lines}
 
 
-def price_rule(rule: Rule, cover: Coverage, *, usage_quantity=ZERO, escalation=ONE,
-               precision=Precision(), translate=None, format_date=None) -> list[InvoiceLine]:
+def price_rule(
+    rule: Rule,
+    cover: Coverage,
+    *,
+    usage_quantity=ZERO,
+    escalation=ONE,
+    precision=Precision(),
+    translate=None,
+    format_date=None,
+) -> list[InvoiceLine]:
     """Invoice lines for `rule` over the days `cover` bills (see the module docstring for the rules).
 
     `usage_quantity` is the period's measured volume (usage rules only); `escalation` the
@@ -425,4 +498,6 @@ def price_rule(rule: Rule, cover: Coverage, *, usage_quantity=ZERO, escalation=O
     else:
         charges = _FLAT_PRICERS[indexed.billing_model](indexed, pricing)
     charged = sum((line.amount for line in charges), ZERO)
-    return charges + _true_up_lines(indexed, pricing, charged) + _cap_lines(indexed, pricing, charged)
+    return (
+        charges + _true_up_lines(indexed, pricing, charged) + _cap_lines(indexed, pricing, charged)
+    )

@@ -26,10 +26,16 @@ class TestGenerationAmounts(BpoBillingCommon):
         self.assertEqual(february.amount_untaxed, 1000.00)
 
     def test_rule_starting_inside_the_agreement_is_prorated(self):
-        agreement = self._create_agreement([
-            {"product_id": self.product_fte.id, "quantity": 10, "price_unit": 3000.0,
-             "date_start": date(2026, 2, 15)},
-        ])
+        agreement = self._create_agreement(
+            [
+                {
+                    "product_id": self.product_fte.id,
+                    "quantity": 10,
+                    "price_unit": 3000.0,
+                    "date_start": date(2026, 2, 15),
+                },
+            ]
+        )
 
         invoices = agreement.action_generate_invoices(date(2026, 2, 1))
 
@@ -58,10 +64,18 @@ class TestGenerationAmounts(BpoBillingCommon):
 
     def test_graduated_usage_in_arrears(self):
         agreement = self._create_agreement(
-            [{"product_id": self.product_minute.id, "price_unit": 1.0, "tier_mode": "graduated",
-              "tier_ids": [Command.create({"sequence": 1, "from_quantity": 0, "price_unit": 1.0}),
-                           Command.create({"sequence": 2, "from_quantity": 1000, "price_unit": 0.8}),
-                           Command.create({"sequence": 3, "from_quantity": 5000, "price_unit": 0.6})]}],
+            [
+                {
+                    "product_id": self.product_minute.id,
+                    "price_unit": 1.0,
+                    "tier_mode": "graduated",
+                    "tier_ids": [
+                        Command.create({"sequence": 1, "from_quantity": 0, "price_unit": 1.0}),
+                        Command.create({"sequence": 2, "from_quantity": 1000, "price_unit": 0.8}),
+                        Command.create({"sequence": 3, "from_quantity": 5000, "price_unit": 0.6}),
+                    ],
+                }
+            ],
             billing_timing="arrears",
         )
         minutes = agreement.line_ids
@@ -81,10 +95,17 @@ class TestGenerationAmounts(BpoBillingCommon):
             second.unlink()
 
     def test_usage_of_an_advance_agreement_is_billed_with_the_next_period(self):
-        agreement = self._create_agreement([
-            {"product_id": self.product_retainer.id, "price_unit": 8000.0},
-            {"product_id": self.product_minute.id, "price_unit": 18.0, "included_quantity": 500},
-        ], billing_timing="advance")
+        agreement = self._create_agreement(
+            [
+                {"product_id": self.product_retainer.id, "price_unit": 8000.0},
+                {
+                    "product_id": self.product_minute.id,
+                    "price_unit": 18.0,
+                    "included_quantity": 500,
+                },
+            ],
+            billing_timing="advance",
+        )
         tickets = agreement.line_ids.filtered(lambda line: line.billing_model == "usage")
         self._record_usage(tickets, date(2026, 1, 20), 745, "T-JAN")
 
@@ -94,7 +115,9 @@ class TestGenerationAmounts(BpoBillingCommon):
         self.assertEqual(january.amount_untaxed, 8000.00)
         # February: retainer + January's tickets above the allowance: (745 − 500) × 18.00 = 4 410.00
         self.assertEqual(february.amount_untaxed, 12410.00)
-        usage_line = february.invoice_line_ids.filtered(lambda line: line.bpo_agreement_line_id == tickets)
+        usage_line = february.invoice_line_ids.filtered(
+            lambda line: line.bpo_agreement_line_id == tickets
+        )
         self.assertEqual(usage_line.bpo_period_start, date(2026, 1, 1))
         self.assertEqual(usage_line.bpo_period_end, date(2026, 1, 31))
 
@@ -112,10 +135,12 @@ class TestGenerationAmounts(BpoBillingCommon):
         self.assertEqual(invoice.amount_untaxed, 40000.00)
 
     def test_one_off_fee_is_billed_once(self):
-        agreement = self._create_agreement([
-            {"product_id": self.product_fte.id, "quantity": 2, "price_unit": 3200.0},
-            {"product_id": self.product_setup.id, "quantity": 1, "price_unit": 15000.0},
-        ])
+        agreement = self._create_agreement(
+            [
+                {"product_id": self.product_fte.id, "quantity": 2, "price_unit": 3200.0},
+                {"product_id": self.product_setup.id, "quantity": 1, "price_unit": 15000.0},
+            ]
+        )
 
         january, february = agreement.action_generate_invoices(date(2026, 2, 1))
 
@@ -134,17 +159,28 @@ class TestGenerationAmounts(BpoBillingCommon):
 
         # January and February at 1 000.00, March at 1 000.00 × 1.03 = 1 030.00
         self.assertEqual(invoices.mapped("amount_untaxed"), [1000.00, 1000.00, 1030.00])
-        escalation_notes = agreement.message_ids.filtered(lambda message: "escalated by 3" in message.body)
+        escalation_notes = agreement.message_ids.filtered(
+            lambda message: "escalated by 3" in message.body
+        )
         self.assertEqual(len(escalation_notes), 1)
 
     def test_taxes_are_mapped_by_the_fiscal_position(self):
-        tax_0 = self.env["account.tax"].create({
-            "name": "Export 0%", "amount": 0.0, "type_tax_use": "sale", "company_id": self.company.id,
-        })
-        export = self.env["account.fiscal.position"].create({
-            "name": "Export",
-            "tax_ids": [Command.create({"tax_src_id": self.tax_15.id, "tax_dest_id": tax_0.id})],
-        })
+        tax_0 = self.env["account.tax"].create(
+            {
+                "name": "Export 0%",
+                "amount": 0.0,
+                "type_tax_use": "sale",
+                "company_id": self.company.id,
+            }
+        )
+        export = self.env["account.fiscal.position"].create(
+            {
+                "name": "Export",
+                "tax_ids": [
+                    Command.create({"tax_src_id": self.tax_15.id, "tax_dest_id": tax_0.id})
+                ],
+            }
+        )
         agreement = self._create_agreement(
             [{"product_id": self.product_retainer.id, "price_unit": 1000.0}],
             fiscal_position_id=export.id,
@@ -156,7 +192,9 @@ class TestGenerationAmounts(BpoBillingCommon):
         self.assertEqual(invoice.amount_total, 1000.00)
 
     def test_billing_is_traced_in_the_agreement_chatter(self):
-        agreement = self._create_agreement([{"product_id": self.product_retainer.id, "price_unit": 1000.0}])
+        agreement = self._create_agreement(
+            [{"product_id": self.product_retainer.id, "price_unit": 1000.0}]
+        )
 
         invoice = agreement.action_generate_invoices(date(2026, 1, 1))
 

@@ -11,12 +11,15 @@ class TestGenerationIdempotence(BpoBillingCommon):
     """Every due period is billed exactly once, whatever runs again or fails beside it."""
 
     def _retainer_agreements(self, count, **values):
-        return self.env["bpo.agreement"].union(*(
-            self._create_agreement(
-                [{"product_id": self.product_retainer.id, "price_unit": 1000.0 + index}], **values
+        return self.env["bpo.agreement"].union(
+            *(
+                self._create_agreement(
+                    [{"product_id": self.product_retainer.id, "price_unit": 1000.0 + index}],
+                    **values,
+                )
+                for index in range(count)
             )
-            for index in range(count)
-        ))
+        )
 
     def test_second_run_bills_nothing(self):
         agreements = self._retainer_agreements(3)
@@ -47,12 +50,14 @@ class TestGenerationIdempotence(BpoBillingCommon):
         healthy = self._retainer_agreements(2)
         no_accounts = self.env["product.category"].create({"name": "No accounts"})
         no_accounts.property_account_income_categ_id = False
-        orphan_service = self.env["product.product"].create({
-            "name": "Service without income account",
-            "type": "service",
-            "bpo_billing_model": "fixed",
-            "categ_id": no_accounts.id,
-        })
+        orphan_service = self.env["product.product"].create(
+            {
+                "name": "Service without income account",
+                "type": "service",
+                "bpo_billing_model": "fixed",
+                "categ_id": no_accounts.id,
+            }
+        )
         broken_journal = self.journal.copy({"name": "No default account", "code": "NODEF"})
         broken_journal.default_account_id = False
         failing = self._create_agreement(
@@ -84,15 +89,19 @@ class TestGenerationIdempotence(BpoBillingCommon):
         self.assertEqual(failing.invoice_ids.amount_untaxed, 500.00)
 
     def test_a_period_billed_elsewhere_is_refused_by_the_unique_index(self):
-        agreement = self._create_agreement([{"product_id": self.product_retainer.id, "price_unit": 1000.0}])
+        agreement = self._create_agreement(
+            [{"product_id": self.product_retainer.id, "price_unit": 1000.0}]
+        )
         # another worker billed January and committed, but this transaction still reads the
         # agreement as due: the unique (agreement, start) index refuses a second January
-        self.env["bpo.billing.period"].create({
-            "agreement_id": agreement.id,
-            "date_start": date(2026, 1, 1),
-            "date_end": date(2026, 1, 31),
-            "state": "invoiced",
-        })
+        self.env["bpo.billing.period"].create(
+            {
+                "agreement_id": agreement.id,
+                "date_start": date(2026, 1, 1),
+                "date_end": date(2026, 1, 31),
+                "state": "invoiced",
+            }
+        )
 
         moves = agreement.action_generate_invoices(date(2026, 1, 1))
 
@@ -119,15 +128,24 @@ class TestGenerationIdempotence(BpoBillingCommon):
         lines = [
             {"product_id": self.product_retainer.id, "price_unit": 8000.0},
             {"product_id": self.product_fte.id, "quantity": 4, "price_unit": 3200.0},
-            {"product_id": self.product_minute.id, "price_unit": 1.0, "tier_mode": "graduated",
-             "tier_ids": [Command.create({"from_quantity": 0, "price_unit": 1.0}),
-                          Command.create({"from_quantity": 1000, "price_unit": 0.8})]},
+            {
+                "product_id": self.product_minute.id,
+                "price_unit": 1.0,
+                "tier_mode": "graduated",
+                "tier_ids": [
+                    Command.create({"from_quantity": 0, "price_unit": 1.0}),
+                    Command.create({"from_quantity": 1000, "price_unit": 0.8}),
+                ],
+            },
         ]
 
         def queries_to_bill(count):
-            agreements = self.env["bpo.agreement"].union(*(
-                self._create_agreement(lines, billing_timing="arrears") for _index in range(count)
-            ))
+            agreements = self.env["bpo.agreement"].union(
+                *(
+                    self._create_agreement(lines, billing_timing="arrears")
+                    for _index in range(count)
+                )
+            )
             for agreement in agreements:
                 self._record_usage(agreement.line_ids[2], date(2026, 1, 5), 1500)
             self.env.flush_all()

@@ -31,11 +31,11 @@ class TestGenerationTiming(BpoBillingCommon):
         self.assertEqual(invoice.amount_untaxed, 46400.00)
         self.assertEqual(invoice.amount_tax, 6960.00)
         self.assertEqual(invoice.amount_total, 53360.00)
-        self.assertEqual(invoice.invoice_line_ids.mapped("bpo_period_start"), [date(2026, 1, 1)] * 2)
-        self.assertEqual(invoice.invoice_line_ids.mapped("bpo_period_end"), [date(2026, 1, 31)] * 2)
         self.assertEqual(
-            invoice.invoice_line_ids.bpo_agreement_line_id, agreement.line_ids
+            invoice.invoice_line_ids.mapped("bpo_period_start"), [date(2026, 1, 1)] * 2
         )
+        self.assertEqual(invoice.invoice_line_ids.mapped("bpo_period_end"), [date(2026, 1, 31)] * 2)
+        self.assertEqual(invoice.invoice_line_ids.bpo_agreement_line_id, agreement.line_ids)
         self.assertEqual(invoice.bpo_agreement_id, agreement)
         self.assertEqual(invoice.bpo_period_id.state, "invoiced")
         self.assertEqual(invoice.bpo_period_id.move_id, invoice)
@@ -49,7 +49,9 @@ class TestGenerationTiming(BpoBillingCommon):
 
         invoice = agreement.action_generate_invoices(date(2026, 2, 1))
 
-        self.assertEqual(invoice.invoice_line_ids.mapped("bpo_period_start"), [date(2026, 1, 1)] * 2)
+        self.assertEqual(
+            invoice.invoice_line_ids.mapped("bpo_period_start"), [date(2026, 1, 1)] * 2
+        )
         self.assertEqual(invoice.amount_untaxed, 46400.00)
         self.assertEqual(agreement.next_period_start, date(2026, 2, 1))
         self.assertEqual(agreement.next_invoice_date, date(2026, 3, 1))
@@ -79,10 +81,17 @@ class TestGenerationTiming(BpoBillingCommon):
 
     def test_invoice_takes_the_agreement_terms(self):
         analytic_plan = self.env["account.analytic.plan"].create({"name": "Sites"})
-        site = self.env["account.analytic.account"].create({"name": "Manila", "plan_id": analytic_plan.id})
+        site = self.env["account.analytic.account"].create(
+            {"name": "Manila", "plan_id": analytic_plan.id}
+        )
         agreement = self._create_agreement(
-            [{"product_id": self.product_retainer.id, "price_unit": 1000.0,
-              "analytic_distribution": {str(site.id): 100}}],
+            [
+                {
+                    "product_id": self.product_retainer.id,
+                    "price_unit": 1000.0,
+                    "analytic_distribution": {str(site.id): 100},
+                }
+            ],
             payment_term_id=self.pay_terms_b.id,
             fiscal_position_id=self.fiscal_pos_a.id,
             user_id=self.env.user.id,
@@ -120,7 +129,9 @@ class TestGenerationTiming(BpoBillingCommon):
         agreement.action_activate()
         invoices = agreement.action_generate_invoices(date(2026, 2, 10))
 
-        self.assertEqual(invoices.invoice_line_ids.mapped("bpo_period_start"), [date(2026, 2, 1)] * 2)
+        self.assertEqual(
+            invoices.invoice_line_ids.mapped("bpo_period_start"), [date(2026, 2, 1)] * 2
+        )
 
     def test_billing_stops_after_the_end_date(self):
         agreement = self._create_agreement(

@@ -19,17 +19,27 @@ def line_values(lines):
 
 # --- billing models ----------------------------------------------------------------------------
 
+
 def test_fixed_full_period_is_one_times_fee():
     lines = price_rule(Rule("fixed", "Account management", price_unit=D("2500.00")), JANUARY)
     assert line_values(lines) == [("charge", D(1), D("2500.00"), D("2500.00"))]
-    assert lines[0] == InvoiceLine("charge", "Account management", D(1), D("2500.00"), D("2500.00"),
-                                   date(2026, 1, 1), date(2026, 1, 31))
+    assert lines[0] == InvoiceLine(
+        "charge",
+        "Account management",
+        D(1),
+        D("2500.00"),
+        D("2500.00"),
+        date(2026, 1, 1),
+        date(2026, 1, 31),
+    )
 
 
 def test_seat_full_period_is_seats_times_price():
     rule = Rule("seat", "Agents (FTE)", price_unit=D("3500.00"), quantity=D("12.5"))
     # 12.5 × 3 500.00 = 43 750.00
-    assert line_values(price_rule(rule, JANUARY)) == [("charge", D("12.5"), D("3500.00"), D("43750.00"))]
+    assert line_values(price_rule(rule, JANUARY)) == [
+        ("charge", D("12.5"), D("3500.00"), D("43750.00"))
+    ]
 
 
 def test_one_off_is_quantity_times_price():
@@ -69,16 +79,25 @@ NONE = D(0)
 
 def metered(minimum=NONE, maximum=NONE):
     """Usage at 1.00 a unit with the given commitment and cap."""
-    return Rule("usage", "Back-office items", price_unit=D("1.00"), minimum_amount=minimum, maximum_amount=maximum)
+    return Rule(
+        "usage",
+        "Back-office items",
+        price_unit=D("1.00"),
+        minimum_amount=minimum,
+        maximum_amount=maximum,
+    )
 
 
 def test_minimum_true_up_when_below():
     lines = price_rule(metered(minimum=D(10000)), JANUARY, usage_quantity=D(7200))
     # 7 200 × 1.00 = 7 200.00; true-up 10 000.00 − 7 200.00 = 2 800.00
-    assert line_values(lines) == [("charge", D(7200), D("1.00"), D("7200.00")),
-                                  ("true_up", D(1), D("2800.00"), D("2800.00"))]
+    assert line_values(lines) == [
+        ("charge", D(7200), D("1.00"), D("7200.00")),
+        ("true_up", D(1), D("2800.00"), D("2800.00")),
+    ]
     assert lines[1].name == (
-        "Back-office items: minimum commitment 10,000.00 for 2026-01-01 to 2026-01-31, true-up")
+        "Back-office items: minimum commitment 10,000.00 for 2026-01-01 to 2026-01-31, true-up"
+    )
     assert total(lines) == D("10000.00")
 
 
@@ -95,7 +114,10 @@ def test_no_true_up_when_above_minimum():
 
 def test_true_up_on_zero_usage_is_whole_minimum():
     lines = price_rule(metered(minimum=D(500)), JANUARY, usage_quantity=D(0))
-    assert line_values(lines) == [("charge", D(0), D("1.00"), D("0.00")), ("true_up", D(1), D("500.00"), D("500.00"))]
+    assert line_values(lines) == [
+        ("charge", D(0), D("1.00"), D("0.00")),
+        ("true_up", D(1), D("500.00"), D("500.00")),
+    ]
 
 
 def test_minimum_is_prorated():
@@ -103,23 +125,31 @@ def test_minimum_is_prorated():
     lines = price_rule(rule, JANUARY_FROM_15TH)
     # fee 1 000 × 17/31 = 548.387… -> 548.39; minimum 10 000 × 17/31 = 5 483.870… -> 5 483.87
     # true-up 5 483.87 − 548.39 = 4 935.48
-    assert line_values(lines) == [("charge", D(1), D("548.39"), D("548.39")),
-                                  ("true_up", D(1), D("4935.48"), D("4935.48"))]
-    assert lines[1].name == ("Service desk: minimum commitment 5,483.87 for "
-                             "2026-01-15 to 2026-01-31 (17/31 days), true-up")
+    assert line_values(lines) == [
+        ("charge", D(1), D("548.39"), D("548.39")),
+        ("true_up", D(1), D("4935.48"), D("4935.48")),
+    ]
+    assert lines[1].name == (
+        "Service desk: minimum commitment 5,483.87 for "
+        "2026-01-15 to 2026-01-31 (17/31 days), true-up"
+    )
 
 
 def test_cap_brings_charges_down():
     lines = price_rule(metered(maximum=D(5000)), JANUARY, usage_quantity=D(7200))
     # 7 200.00 charged; cap line 5 000.00 − 7 200.00 = −2 200.00
-    assert line_values(lines) == [("charge", D(7200), D("1.00"), D("7200.00")),
-                                  ("cap", D(1), D("-2200.00"), D("-2200.00"))]
+    assert line_values(lines) == [
+        ("charge", D(7200), D("1.00"), D("7200.00")),
+        ("cap", D(1), D("-2200.00"), D("-2200.00")),
+    ]
     assert lines[1].name == "Back-office items: capped at 5,000.00 for 2026-01-01 to 2026-01-31"
     assert total(lines) == D("5000.00")
 
 
 def test_no_cap_line_at_or_below_cap():
-    assert [line.kind for line in price_rule(metered(maximum=D(5000)), JANUARY, usage_quantity=D(5000))] == ["charge"]
+    assert [
+        line.kind for line in price_rule(metered(maximum=D(5000)), JANUARY, usage_quantity=D(5000))
+    ] == ["charge"]
 
 
 def test_cap_is_prorated():
@@ -128,19 +158,27 @@ def test_cap_is_prorated():
     assert line_values(lines)[1] == ("cap", D(1), D("-300.00"), D("-300.00"))
 
 
-@pytest.mark.parametrize(("usage", "extra"), [
-    (D(2000), [("true_up", D(1), D("1000.00"), D("1000.00"))]),  # 3 000.00 − 2 000.00
-    (D(4000), []),                                               # between minimum and cap
-    (D(6000), [("cap", D(1), D("-1000.00"), D("-1000.00"))]),    # 5 000.00 − 6 000.00
-])
+@pytest.mark.parametrize(
+    ("usage", "extra"),
+    [
+        (D(2000), [("true_up", D(1), D("1000.00"), D("1000.00"))]),  # 3 000.00 − 2 000.00
+        (D(4000), []),  # between minimum and cap
+        (D(6000), [("cap", D(1), D("-1000.00"), D("-1000.00"))]),  # 5 000.00 − 6 000.00
+    ],
+)
 def test_minimum_and_cap_together(usage, extra):
     lines = price_rule(metered(minimum=D(3000), maximum=D(5000)), JANUARY, usage_quantity=usage)
     assert line_values(lines)[1:] == extra
 
 
 def test_commitments_apply_to_graduated_total():
-    rule = Rule("usage", "Inbound calls", tier_mode="graduated", minimum_amount=D(6000),
-                tiers=(Tier(D(0), D("1.00")), Tier(D(1000), D("0.80")), Tier(D(5000), D("0.60"))))
+    rule = Rule(
+        "usage",
+        "Inbound calls",
+        tier_mode="graduated",
+        minimum_amount=D(6000),
+        tiers=(Tier(D(0), D("1.00")), Tier(D(1000), D("0.80")), Tier(D(5000), D("0.60"))),
+    )
     lines = price_rule(rule, JANUARY, usage_quantity=D(7200))
     # 1 000 × 1.00 + 4 000 × 0.80 + 2 200 × 0.60 = 5 520.00; true-up 6 000.00 − 5 520.00 = 480.00
     assert line_values(lines)[-1] == ("true_up", D(1), D("480.00"), D("480.00"))
@@ -148,11 +186,13 @@ def test_commitments_apply_to_graduated_total():
 
 # --- escalation --------------------------------------------------------------------------------
 
+
 def test_escalation_rounds_unit_price_to_price_digits():
     rule = Rule("seat", "Agents (FTE)", price_unit=D("12.34"), quantity=D(10))
     # 12.34 × 1.05 = 12.957 -> 12.96; 10 × 12.96 = 129.60
     assert line_values(price_rule(rule, JANUARY, escalation=D("1.05"))) == [
-        ("charge", D(10), D("12.96"), D("129.60"))]
+        ("charge", D(10), D("12.96"), D("129.60"))
+    ]
 
 
 def test_escalation_keeps_a_fine_rate_own_digits():
@@ -164,12 +204,18 @@ def test_escalation_keeps_a_fine_rate_own_digits():
 
 
 def test_escalation_applies_to_minimum_and_maximum():
-    lines = price_rule(metered(minimum=D(10000), maximum=D(20000)), JANUARY,
-                       usage_quantity=D(7200), escalation=D("1.0609"))
+    lines = price_rule(
+        metered(minimum=D(10000), maximum=D(20000)),
+        JANUARY,
+        usage_quantity=D(7200),
+        escalation=D("1.0609"),
+    )
     # price 1.00 × 1.0609 = 1.0609 -> 1.06; 7 200 × 1.06 = 7 632.00
     # minimum 10 000 × 1.0609 = 10 609.00; true-up 10 609.00 − 7 632.00 = 2 977.00
-    assert line_values(lines) == [("charge", D(7200), D("1.06"), D("7632.00")),
-                                  ("true_up", D(1), D("2977.00"), D("2977.00"))]
+    assert line_values(lines) == [
+        ("charge", D(7200), D("1.06"), D("7632.00")),
+        ("true_up", D(1), D("2977.00"), D("2977.00")),
+    ]
 
 
 def test_escalated_prorated_fixed_fee():
@@ -180,21 +226,25 @@ def test_escalated_prorated_fixed_fee():
 
 # --- currency rounding -------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("amount", "rounding", "expected"), [
-    (D("2.675"), D("0.01"), D("2.68")),      # half-up at .005
-    (D("0.005"), D("0.01"), D("0.01")),
-    (D("0.0049"), D("0.01"), D("0.00")),
-    (D("-2.675"), D("0.01"), D("-2.68")),    # away from zero
-    (D("1.2345"), D("0.001"), D("1.235")),   # 3-decimal currency, half-up
-    (D("1.2344"), D("0.001"), D("1.234")),
-    (D("1.024"), D("0.05"), D("1.00")),      # 20.48 steps -> 20 × 0.05
-    (D("1.025"), D("0.05"), D("1.05")),      # 20.5 steps -> 21 × 0.05
-    (D("1.075"), D("0.05"), D("1.10")),      # 21.5 steps -> 22 × 0.05
-    (D("1234.49"), D("1"), D("1234")),       # JPY-like
-    (D("2.5"), D("1"), D("3")),
-    (D("1.25"), D("0.5"), D("1.5")),         # 2.5 steps -> 3 × 0.5
-    (2.675, D("0.01"), D("2.68")),           # a float goes through its repr, not 2.67499999…
-])
+
+@pytest.mark.parametrize(
+    ("amount", "rounding", "expected"),
+    [
+        (D("2.675"), D("0.01"), D("2.68")),  # half-up at .005
+        (D("0.005"), D("0.01"), D("0.01")),
+        (D("0.0049"), D("0.01"), D("0.00")),
+        (D("-2.675"), D("0.01"), D("-2.68")),  # away from zero
+        (D("1.2345"), D("0.001"), D("1.235")),  # 3-decimal currency, half-up
+        (D("1.2344"), D("0.001"), D("1.234")),
+        (D("1.024"), D("0.05"), D("1.00")),  # 20.48 steps -> 20 × 0.05
+        (D("1.025"), D("0.05"), D("1.05")),  # 20.5 steps -> 21 × 0.05
+        (D("1.075"), D("0.05"), D("1.10")),  # 21.5 steps -> 22 × 0.05
+        (D("1234.49"), D("1"), D("1234")),  # JPY-like
+        (D("2.5"), D("1"), D("3")),
+        (D("1.25"), D("0.5"), D("1.5")),  # 2.5 steps -> 3 × 0.5
+        (2.675, D("0.01"), D("2.68")),  # a float goes through its repr, not 2.67499999…
+    ],
+)
 def test_round_money(amount, rounding, expected):
     assert round_money(amount, rounding) == expected
 
@@ -208,7 +258,8 @@ def test_half_up_at_line_level():
     rule = Rule("usage", "Archive boxes", price_unit=D("0.25"))
     # 0.5 × 0.25 = 0.125 -> 0.13
     assert line_values(price_rule(rule, JANUARY, usage_quantity=D("0.5"))) == [
-        ("charge", D("0.5"), D("0.25"), D("0.13"))]
+        ("charge", D("0.5"), D("0.25"), D("0.13"))
+    ]
 
 
 def test_three_decimal_currency():
@@ -241,30 +292,45 @@ def test_price_digits_must_hold_currency_amounts():
 
 # --- descriptions ------------------------------------------------------------------------------
 
+
 def test_translate_and_format_date_hooks():
     def translate(source, **kwargs):
         return "[fr] " + (source % kwargs if kwargs else source)
 
-    lines = price_rule(Rule("fixed", "Frais de gestion", price_unit=D("1000.00")), JANUARY_FROM_15TH,
-                       translate=translate, format_date=lambda day: day.strftime("%d/%m/%Y"))
+    lines = price_rule(
+        Rule("fixed", "Frais de gestion", price_unit=D("1000.00")),
+        JANUARY_FROM_15TH,
+        translate=translate,
+        format_date=lambda day: day.strftime("%d/%m/%Y"),
+    )
     assert lines[0].name == "[fr] Frais de gestion, [fr] 15/01/2026 to 31/01/2026 (17/31 days)"
 
 
 # --- invalid input -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("terms", "message"), [
-    ({"billing_model": "hourly"}, "Unknown billing model"),
-    ({"tier_mode": "stepped"}, "Unknown tier mode"),
-    ({"price_unit": D("-1")}, "price_unit .* must not be negative"),
-    ({"quantity": D("-2")}, "quantity .* must not be negative"),
-    ({"included_quantity": D("-5")}, "included_quantity .* must not be negative"),
-    ({"minimum_amount": D("-5")}, "minimum_amount .* must not be negative"),
-    ({"maximum_amount": D("-5")}, "maximum_amount .* must not be negative"),
-    ({"minimum_amount": D(500), "maximum_amount": D(400)}, "exceeds its maximum"),
-    ({"tiers": (Tier(D(10), D(1)),)}, "must start at 0"),
-    ({"tiers": (Tier(D(0), D(1)), Tier(D(100), D("0.9")), Tier(D(100), D("0.8")))}, "strictly increasing"),
-    ({"tiers": (Tier(D(0), D(1)), Tier(D(100), D("0.9")), Tier(D(50), D("0.8")))}, "strictly increasing"),
-])
+
+@pytest.mark.parametrize(
+    ("terms", "message"),
+    [
+        ({"billing_model": "hourly"}, "Unknown billing model"),
+        ({"tier_mode": "stepped"}, "Unknown tier mode"),
+        ({"price_unit": D("-1")}, "price_unit .* must not be negative"),
+        ({"quantity": D("-2")}, "quantity .* must not be negative"),
+        ({"included_quantity": D("-5")}, "included_quantity .* must not be negative"),
+        ({"minimum_amount": D("-5")}, "minimum_amount .* must not be negative"),
+        ({"maximum_amount": D("-5")}, "maximum_amount .* must not be negative"),
+        ({"minimum_amount": D(500), "maximum_amount": D(400)}, "exceeds its maximum"),
+        ({"tiers": (Tier(D(10), D(1)),)}, "must start at 0"),
+        (
+            {"tiers": (Tier(D(0), D(1)), Tier(D(100), D("0.9")), Tier(D(100), D("0.8")))},
+            "strictly increasing",
+        ),
+        (
+            {"tiers": (Tier(D(0), D(1)), Tier(D(100), D("0.9")), Tier(D(50), D("0.8")))},
+            "strictly increasing",
+        ),
+    ],
+)
 def test_invalid_rule_raises(terms, message):
     values = {"billing_model": "usage", "name": "Inbound calls", **terms}
     with pytest.raises(ValueError, match=message):

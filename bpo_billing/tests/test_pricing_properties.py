@@ -3,10 +3,20 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ..pricing import (
-    Precision, Rule, Tier, billing_span, coverage, next_period_start, period_bounds, price_rule, round_money, total,
+    Precision,
+    Rule,
+    Tier,
+    billing_span,
+    coverage,
+    next_period_start,
+    period_bounds,
+    price_rule,
+    round_money,
+    total,
 )
 from ..pricing.periods import FREQUENCY_MONTHS
 
@@ -21,20 +31,35 @@ SEATS = st.integers(min_value=0, max_value=100_000).map(lambda hundredths: D(hun
 def falling_rate_cards(draw):
     """Tiers starting at 0 with increasing thresholds and non-increasing 2-decimal prices."""
     thresholds = draw(st.lists(st.integers(1, 50_000), max_size=5, unique=True).map(sorted))
-    prices = draw(st.lists(st.integers(0, 100_000), min_size=len(thresholds) + 1,
-                           max_size=len(thresholds) + 1).map(lambda cents: sorted(cents, reverse=True)))
+    prices = draw(
+        st.lists(
+            st.integers(0, 100_000), min_size=len(thresholds) + 1, max_size=len(thresholds) + 1
+        ).map(lambda cents: sorted(cents, reverse=True))
+    )
     starts = [0, *thresholds]
-    return tuple(Tier(D(start), D(price).scaleb(-2)) for start, price in zip(starts, prices, strict=True))
+    return tuple(
+        Tier(D(start), D(price).scaleb(-2)) for start, price in zip(starts, prices, strict=True)
+    )
 
 
 @settings(deadline=None)
 @given(tiers=falling_rate_cards(), usage=st.integers(0, 200_000))
 def test_graduated_between_volume_and_first_tier_price(tiers, usage):
     january = coverage(date(2026, 1, 1), date(2026, 1, 31), "monthly")
-    graduated = total(price_rule(Rule("usage", "Calls", tiers=tiers, tier_mode="graduated"), january,
-                                 usage_quantity=D(usage)))
-    volume = total(price_rule(Rule("usage", "Calls", tiers=tiers, tier_mode="volume"), january,
-                              usage_quantity=D(usage)))
+    graduated = total(
+        price_rule(
+            Rule("usage", "Calls", tiers=tiers, tier_mode="graduated"),
+            january,
+            usage_quantity=D(usage),
+        )
+    )
+    volume = total(
+        price_rule(
+            Rule("usage", "Calls", tiers=tiers, tier_mode="volume"),
+            january,
+            usage_quantity=D(usage),
+        )
+    )
     assert volume <= graduated <= D(usage) * tiers[0].price_unit
 
 
@@ -66,25 +91,35 @@ def test_fixed_partial_periods_add_up_to_full_period(split, price):
 @settings(deadline=None)
 @given(split=split_periods(), price=CENTS, seats=SEATS)
 def test_seat_partial_periods_add_up_to_full_period(split, price, seats):
-    before, after, whole = prorated_parts_and_whole(Rule("seat", "Seats", price_unit=price, quantity=seats), *split)
+    before, after, whole = prorated_parts_and_whole(
+        Rule("seat", "Seats", price_unit=price, quantity=seats), *split
+    )
     assert abs(before + after - whole) <= D("0.01")
 
 
-PRECISIONS = st.sampled_from([
-    Precision(),
-    Precision(currency_rounding=D("0.001"), price_digits=3, quantity_digits=3),
-    Precision(currency_rounding=D("0.05"), price_digits=2, quantity_digits=0),
-    Precision(currency_rounding=D(1), price_digits=0, quantity_digits=0),
-    Precision(currency_rounding=D("0.01"), price_digits=4, quantity_digits=2),
-])
-FINE_DECIMALS = st.decimals(min_value=0, max_value=100_000, places=4, allow_nan=False, allow_infinity=False)
+PRECISIONS = st.sampled_from(
+    [
+        Precision(),
+        Precision(currency_rounding=D("0.001"), price_digits=3, quantity_digits=3),
+        Precision(currency_rounding=D("0.05"), price_digits=2, quantity_digits=0),
+        Precision(currency_rounding=D(1), price_digits=0, quantity_digits=0),
+        Precision(currency_rounding=D("0.01"), price_digits=4, quantity_digits=2),
+    ]
+)
+FINE_DECIMALS = st.decimals(
+    min_value=0, max_value=100_000, places=4, allow_nan=False, allow_infinity=False
+)
 
 
 @st.composite
 def any_rule(draw):
     """A valid rule of any model, with fine prices, quantities, tiers and commitments."""
     thresholds = draw(st.lists(st.integers(1, 10_000), max_size=3, unique=True).map(sorted))
-    tiers = tuple(Tier(D(start), draw(FINE_DECIMALS)) for start in [0, *thresholds]) if draw(st.booleans()) else ()
+    tiers = (
+        tuple(Tier(D(start), draw(FINE_DECIMALS)) for start in [0, *thresholds])
+        if draw(st.booleans())
+        else ()
+    )
     minimum, maximum = sorted([draw(FINE_DECIMALS), draw(FINE_DECIMALS)])
     return Rule(
         billing_model=draw(st.sampled_from(["fixed", "seat", "usage", "one_off"])),
@@ -104,7 +139,9 @@ def any_cover(draw):
     """Coverage of a random slice of a random calendar period."""
     frequency = draw(FREQUENCIES)
     period_start, period_end = period_bounds(draw(DAYS), frequency)
-    first, last = sorted(draw(st.dates(min_value=period_start, max_value=period_end)) for _ in range(2))
+    first, last = sorted(
+        draw(st.dates(min_value=period_start, max_value=period_end)) for _ in range(2)
+    )
     return coverage(first, last, frequency)
 
 
@@ -114,14 +151,23 @@ def decimals(value):
 
 
 @settings(deadline=None)
-@given(rule=any_rule(), cover=any_cover(), usage=FINE_DECIMALS, precision=PRECISIONS,
-       escalation=st.sampled_from([D(1), D("1.03"), D("1.092727"), D("0.97")]))
+@given(
+    rule=any_rule(),
+    cover=any_cover(),
+    usage=FINE_DECIMALS,
+    precision=PRECISIONS,
+    escalation=st.sampled_from([D(1), D("1.03"), D("1.092727"), D("0.97")]),
+)
 def test_every_line_is_exactly_what_odoo_recomputes(rule, cover, usage, precision, escalation):
-    lines = price_rule(rule, cover, usage_quantity=usage, precision=precision, escalation=escalation)
+    lines = price_rule(
+        rule, cover, usage_quantity=usage, precision=precision, escalation=escalation
+    )
     assert lines
     for line in lines:
         assert line.amount % precision.currency_rounding == 0
-        assert line.amount == round_money(line.quantity * line.price_unit, precision.currency_rounding)
+        assert line.amount == round_money(
+            line.quantity * line.price_unit, precision.currency_rounding
+        )
         assert decimals(line.price_unit) <= precision.price_digits
         assert decimals(line.quantity) <= precision.quantity_digits
         assert (line.period_start, line.period_end) == (cover.start, cover.end)
@@ -136,6 +182,9 @@ def test_span_chain_covers_every_day_once(frequency, start, length):
     while (span := billing_span(period_start, frequency, date_end)) is not None:
         span_start, span_end = span
         assert period_bounds(span_start, frequency) == period_bounds(span_end, frequency)
-        billed_days.extend(span_start + timedelta(days=offset) for offset in range((span_end - span_start).days + 1))
+        billed_days.extend(
+            span_start + timedelta(days=offset)
+            for offset in range((span_end - span_start).days + 1)
+        )
         period_start = next_period_start(period_start, frequency)
     assert billed_days == [start + timedelta(days=offset) for offset in range(length + 1)]

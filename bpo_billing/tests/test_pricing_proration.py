@@ -30,21 +30,44 @@ def test_agreement_starting_15_january_bills_17_of_31():
     assert (line.period_start, line.period_end) == (date(2026, 1, 15), date(2026, 1, 31))
 
 
-@pytest.mark.parametrize(("span_start", "span_end", "expected"), [
-    (date(2026, 4, 1), date(2026, 4, 10), D("333.33")),   # ends 10 April: 1 000 × 10/30 = 333.333…
-    (date(2026, 4, 16), date(2026, 4, 30), D("500.00")),  # starts 16 April: 1 000 × 15/30
-    (date(2026, 2, 15), date(2026, 2, 28), D("500.00")),  # starts 15 Feb 2026: 1 000 × 14/28
-    (date(2024, 2, 15), date(2024, 2, 29), D("517.24")),  # starts 15 Feb 2024: 1 000 × 15/29 = 517.241…
-    (date(2024, 2, 1), date(2024, 2, 14), D("482.76")),   # ends 14 Feb 2024: 1 000 × 14/29 = 482.758…
-    (date(2026, 3, 1), date(2026, 3, 1), D("32.26")),     # a single day: 1 000 × 1/31 = 32.258…
-])
+@pytest.mark.parametrize(
+    ("span_start", "span_end", "expected"),
+    [
+        (
+            date(2026, 4, 1),
+            date(2026, 4, 10),
+            D("333.33"),
+        ),  # ends 10 April: 1 000 × 10/30 = 333.333…
+        (date(2026, 4, 16), date(2026, 4, 30), D("500.00")),  # starts 16 April: 1 000 × 15/30
+        (date(2026, 2, 15), date(2026, 2, 28), D("500.00")),  # starts 15 Feb 2026: 1 000 × 14/28
+        (
+            date(2024, 2, 15),
+            date(2024, 2, 29),
+            D("517.24"),
+        ),  # starts 15 Feb 2024: 1 000 × 15/29 = 517.241…
+        (
+            date(2024, 2, 1),
+            date(2024, 2, 14),
+            D("482.76"),
+        ),  # ends 14 Feb 2024: 1 000 × 14/29 = 482.758…
+        (date(2026, 3, 1), date(2026, 3, 1), D("32.26")),  # a single day: 1 000 × 1/31 = 32.258…
+    ],
+)
 def test_monthly_proration(span_start, span_end, expected):
-    assert only_line(fixed_fee("1000.00"), coverage(span_start, span_end, "monthly")).amount == expected
+    assert (
+        only_line(fixed_fee("1000.00"), coverage(span_start, span_end, "monthly")).amount
+        == expected
+    )
 
 
 def test_rule_starting_and_ending_inside_the_month():
-    cover = coverage(date(2026, 1, 1), date(2026, 1, 31), "monthly",
-                     rule_start=date(2026, 1, 10), rule_end=date(2026, 1, 20))
+    cover = coverage(
+        date(2026, 1, 1),
+        date(2026, 1, 31),
+        "monthly",
+        rule_start=date(2026, 1, 10),
+        rule_end=date(2026, 1, 20),
+    )
     line = only_line(fixed_fee("1000.00"), cover)
     # 1 000 × 11/31 = 354.838… -> 354.84
     assert line.amount == D("354.84")
@@ -57,32 +80,55 @@ def test_rule_covering_whole_month_is_not_prorated():
     assert (line.name, line.quantity, line.price_unit) == ("Service desk", D(1), D("1000.00"))
 
 
-@pytest.mark.parametrize(("span_start", "span_end", "price", "expected"), [
-    (date(2026, 2, 15), date(2026, 3, 31), "9000.00", D("4500.00")),  # Q1 2026: 9 000 × 45/90
-    (date(2026, 5, 1), date(2026, 6, 30), "9100.00", D("6100.00")),   # Q2: 9 100 × 61/91
-    (date(2026, 8, 1), date(2026, 9, 30), "9200.00", D("6100.00")),   # Q3: 9 200 × 61/92
-    (date(2026, 11, 1), date(2026, 12, 31), "1000.00", D("663.04")),  # Q4: 1 000 × 61/92 = 663.043…
-    (date(2024, 3, 1), date(2024, 3, 31), "9100.00", D("3100.00")),   # Q1 2024 (leap): 9 100 × 31/91
-])
+@pytest.mark.parametrize(
+    ("span_start", "span_end", "price", "expected"),
+    [
+        (date(2026, 2, 15), date(2026, 3, 31), "9000.00", D("4500.00")),  # Q1 2026: 9 000 × 45/90
+        (date(2026, 5, 1), date(2026, 6, 30), "9100.00", D("6100.00")),  # Q2: 9 100 × 61/91
+        (date(2026, 8, 1), date(2026, 9, 30), "9200.00", D("6100.00")),  # Q3: 9 200 × 61/92
+        (
+            date(2026, 11, 1),
+            date(2026, 12, 31),
+            "1000.00",
+            D("663.04"),
+        ),  # Q4: 1 000 × 61/92 = 663.043…
+        (
+            date(2024, 3, 1),
+            date(2024, 3, 31),
+            "9100.00",
+            D("3100.00"),
+        ),  # Q1 2024 (leap): 9 100 × 31/91
+    ],
+)
 def test_quarterly_proration(span_start, span_end, price, expected):
-    assert only_line(fixed_fee(price), coverage(span_start, span_end, "quarterly")).amount == expected
+    assert (
+        only_line(fixed_fee(price), coverage(span_start, span_end, "quarterly")).amount == expected
+    )
 
 
-@pytest.mark.parametrize(("span_start", "span_end", "price", "expected"), [
-    (date(2026, 4, 1), date(2026, 6, 30), "18100.00", D("9100.00")),   # H1 2026: 18 100 × 91/181
-    (date(2026, 10, 1), date(2026, 12, 31), "6000.00", D("3000.00")),  # H2: 6 000 × 92/184
-    (date(2024, 1, 1), date(2024, 3, 31), "1000.00", D("500.00")),     # H1 2024: 1 000 × 91/182
-])
+@pytest.mark.parametrize(
+    ("span_start", "span_end", "price", "expected"),
+    [
+        (date(2026, 4, 1), date(2026, 6, 30), "18100.00", D("9100.00")),  # H1 2026: 18 100 × 91/181
+        (date(2026, 10, 1), date(2026, 12, 31), "6000.00", D("3000.00")),  # H2: 6 000 × 92/184
+        (date(2024, 1, 1), date(2024, 3, 31), "1000.00", D("500.00")),  # H1 2024: 1 000 × 91/182
+    ],
+)
 def test_semiannual_proration(span_start, span_end, price, expected):
-    assert only_line(fixed_fee(price), coverage(span_start, span_end, "semiannual")).amount == expected
+    assert (
+        only_line(fixed_fee(price), coverage(span_start, span_end, "semiannual")).amount == expected
+    )
 
 
-@pytest.mark.parametrize(("span_start", "span_end", "price", "expected"), [
-    (date(2026, 7, 1), date(2026, 12, 31), "36500.00", D("18400.00")),  # 2026: 36 500 × 184/365
-    (date(2024, 7, 1), date(2024, 12, 31), "36600.00", D("18400.00")),  # 2024: 36 600 × 184/366
-    (date(2026, 1, 1), date(2026, 1, 1), "1000.00", D("2.74")),         # one day: 1 000/365 = 2.739…
-    (date(2024, 1, 1), date(2024, 1, 1), "1000.00", D("2.73")),         # one day: 1 000/366 = 2.732…
-])
+@pytest.mark.parametrize(
+    ("span_start", "span_end", "price", "expected"),
+    [
+        (date(2026, 7, 1), date(2026, 12, 31), "36500.00", D("18400.00")),  # 2026: 36 500 × 184/365
+        (date(2024, 7, 1), date(2024, 12, 31), "36600.00", D("18400.00")),  # 2024: 36 600 × 184/366
+        (date(2026, 1, 1), date(2026, 1, 1), "1000.00", D("2.74")),  # one day: 1 000/365 = 2.739…
+        (date(2024, 1, 1), date(2024, 1, 1), "1000.00", D("2.73")),  # one day: 1 000/366 = 2.732…
+    ],
+)
 def test_yearly_proration(span_start, span_end, price, expected):
     assert only_line(fixed_fee(price), coverage(span_start, span_end, "yearly")).amount == expected
 

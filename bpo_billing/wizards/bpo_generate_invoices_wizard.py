@@ -45,27 +45,46 @@ class BpoGenerateInvoicesWizard(models.TransientModel):
             for agreement in agreements[:PREVIEW_LIMIT]
         )
         more = len(agreements) - PREVIEW_LIMIT
-        footer = Markup("<p>%s</p>") % self.env._("…and %(count)s more agreements.", count=more) if more > 0 else ""
-        header = Markup("<tr><th>%s</th><th>%s</th><th>%s</th><th class='text-end'>%s</th><th class='text-end'>%s</th></tr>") % (
-            self.env._("Agreement"), self.env._("Client"), self.env._("Next period"),
-            self.env._("Periods due"), self.env._("Untaxed amount"),
+        footer = (
+            Markup("<p>%s</p>") % self.env._("…and %(count)s more agreements.", count=more)
+            if more > 0
+            else ""
         )
-        return Markup("<table class='table table-sm o_bpo_preview'><thead>%s</thead><tbody>%s</tbody></table>%s") % (
-            header, rows, footer,
+        header = Markup(
+            "<tr><th>%s</th><th>%s</th><th>%s</th><th class='text-end'>%s</th><th class='text-end'>%s</th></tr>"
+        ) % (
+            self.env._("Agreement"),
+            self.env._("Client"),
+            self.env._("Next period"),
+            self.env._("Periods due"),
+            self.env._("Untaxed amount"),
+        )
+        return Markup(
+            "<table class='table table-sm o_bpo_preview'><thead>%s</thead><tbody>%s</tbody></table>%s"
+        ) % (
+            header,
+            rows,
+            footer,
         )
 
     def _render_preview_row(self, agreement, span, periods_due, untaxed):
-        return Markup("<tr><td>%s</td><td>%s</td><td>%s → %s</td><td class='text-end'>%s</td><td class='text-end'>%s</td></tr>") % (
-            agreement.name, agreement.partner_id.display_name,
-            format_date(self.env, span[0]), format_date(self.env, span[1]), periods_due,
+        return Markup(
+            "<tr><td>%s</td><td>%s</td><td>%s → %s</td><td class='text-end'>%s</td><td class='text-end'>%s</td></tr>"
+        ) % (
+            agreement.name,
+            agreement.partner_id.display_name,
+            format_date(self.env, span[0]),
+            format_date(self.env, span[1]),
+            periods_due,
             format_amount(self.env, float(untaxed), agreement.currency_id),
         )
 
     def action_generate(self):
         self.ensure_one()
         moves = self._due_agreements().action_generate_invoices(self.date)
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
         action["domain"] = [("id", "in", moves.ids)]
         action["context"] = {"create": False}
         return action
-

@@ -1,0 +1,219 @@
+"""Exactly-once billing with real transactions: two workers at once, and a worker killed
+mid-run. These tests commit their data on real cursors (a TransactionCase cannot show what
+another transaction sees) and remove it afterwards."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+
+from odoo import SUPERUSER_ID, Command, api
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tools import config
+
+RACE_DATE = date(2026, 1, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestGenerationConcurrency(BaseCase):
+    agreement_count = 24
+    batch_size = 2
+
+    def setUp(self):
+        super().setUp()
+        self.registry = Registry(get_db_name())
+        with self._environment() as env:
+            self.cron_id = env.ref("bpo_billing.ir_cron_bpo_generate_invoices").id
+            self.agreement_ids = self._create_agreements(env)
+        self.addCleanup(self._remove_agreements)
+
+    def _environment(self, context=None):
+        """An environment on a new real cursor (committed on leaving the block)."""
+        registry = self.registry
+
+        class _Env:
+            def __enter__(inner):
+                inner.cr = registry.cursor()
+                # a worker thread must not wait for the registry lock the test runner holds
+                inner.cr.transaction = api.Transaction(registry)
+                return api.Environment(inner.cr, SUPERUSER_ID, context or {})
+
+            def __exit__(inner, exc_type, *_args):
+                if exc_type is None:
+                    inner.cr.commit()
+                inner.cr.close()
+
+        return _Env()
+
+    def _create_agreements(self, env):
+        company = env.ref("base.main_company")
+        journal = env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+        )
+        income = env["account.account"].search(
+            [
+                ("account_type", "=", "income"),
+                ("company_ids", "in", company.id),
+            ],
+            limit=1,
+        )
+        product = env["product.product"].create(
+            {
+                "name": "Race retainer",
+                "type": "service",
+                "bpo_billing_model": "fixed",
+                "property_account_income_id": income.id,
+                "taxes_id": [Command.clear()],
+            }
+        )
+        client = env["res.partner"].create({"name": "Race client"})
+        agreements = env["bpo.agreement"].create(
+            [
+                {
+                    "partner_id": client.id,
+                    "company_id": company.id,
+                    "journal_id": journal.id,
+                    "date_start": RACE_DATE,
+                    "line_ids": [
+                        Command.create({"product_id": product.id, "price_unit": 100.0 + index})
+                    ],
+                }
+                for index in range(self.agreement_count)
+            ]
+        )
+        agreements.action_activate()
+        self.product_id, self.client_id = product.id, client.id
+        return agreements.ids
+
+    def _remove_agreements(self):
+        with self._environment() as env:
+            agreements = env["bpo.agreement"].browse(self.agreement_ids)
+            moves = agreements.invoice_ids
+            moves.filtered(lambda move: move.state == "posted").button_draft()
+            moves.with_context(force_delete=True).unlink()
+            agreements.period_ids.unlink()
+            agreements.unlink()
+            env["product.product"].browse(self.product_id).unlink()
+            env["res.partner"].browse(self.client_id).unlink()
+
+    def _ledger(self):
+        """(invoice count per agreement and period start, periods without invoice, invoices
+        without a period), read on a fresh cursor."""
+        with self._environment() as env:
+            env.cr.execute(
+                """SELECT p.agreement_id, p.date_start, COUNT(m.id)
+                     FROM bpo_billing_period p
+                LEFT JOIN account_move m ON m.bpo_period_id = p.id
+                    WHERE p.agreement_id = ANY(%s)
+                 GROUP BY p.agreement_id, p.date_start""",
+                [self.agreement_ids],
+            )
+            per_period = {(row[0], row[1]): row[2] for row in env.cr.fetchall()}
+            env.cr.execute(
+                "SELECT COUNT(*) FROM account_move WHERE bpo_agreement_id = ANY(%s) AND bpo_period_id IS NULL",
+                [self.agreement_ids],
+            )
+            orphan_invoices = env.cr.fetchone()[0]
+        return per_period, orphan_invoices
+
+    def _assert_billed_exactly_once(self):
+        per_period, orphan_invoices = self._ledger()
+        self.assertEqual(
+            per_period, {(agreement_id, RACE_DATE): 1 for agreement_id in self.agreement_ids}
+        )
+        self.assertEqual(orphan_invoices, 0)
+
+    def test_two_workers_at_once_bill_each_period_once(self):
+        barrier = threading.Barrier(2)
+        results = {}
+
+        def worker(name):
+            try:
+                with self._environment({"cron_id": self.cron_id}) as env:
+                    barrier.wait()
+                    started = time.monotonic()
+                    handled = env["bpo.agreement"]._cron_generate_invoices(
+                        RACE_DATE, batch_size=self.batch_size
+                    )
+                    results[name] = (handled, started, time.monotonic())
+            except Exception as error:  # noqa: BLE001 - reported by the assertions below
+                results[name] = error
+
+        threads = [threading.Thread(target=worker, args=(name,)) for name in ("first", "second")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+        for name in ("first", "second"):
+            self.assertIsInstance(
+                results.get(name), tuple, f"worker {name} failed: {results.get(name)!r}"
+            )
+        (handled_1, start_1, end_1), (handled_2, start_2, end_2) = (
+            results["first"],
+            results["second"],
+        )
+        self.assertLess(max(start_1, start_2), min(end_1, end_2), "the two runs did not overlap")
+        self.assertGreater(handled_1, 0)
+        self.assertGreater(handled_2, 0)
+        # no agreement taken by both workers (a conflict would count it twice)
+        self.assertEqual(handled_1 + handled_2, self.agreement_count)
+        self._assert_billed_exactly_once()
+        with self._environment() as env:
+            periods = env["bpo.agreement"].browse(self.agreement_ids).period_ids
+            self.assertEqual(set(periods.mapped("state")), {"invoiced"})
+
+    def test_worker_killed_mid_run_then_rerun_bills_each_period_once(self):
+        script = (
+            "env = env(context=dict(env.context, cron_id=%d))\n"
+            "env['bpo.agreement']._cron_generate_invoices(date.fromisoformat(%r), batch_size=%d)\n"
+            "env.cr.commit()\n"
+        ) % (self.cron_id, RACE_DATE.isoformat(), self.batch_size)
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import odoo.cli; odoo.cli.main()",
+                "shell",
+                "-c",
+                config.rcfile,
+                "-d",
+                get_db_name(),
+                "--log-level=warn",
+                "--no-http",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        worker.stdin.write(f"from datetime import date\n{script}".encode())
+        worker.stdin.close()
+        try:
+            billed = self._wait_for_committed_periods(minimum=2 * self.batch_size, timeout=120)
+        finally:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+        self.assertLess(billed, self.agreement_count, "the worker finished before it was killed")
+
+        # what the killed worker committed is whole: every period row has its invoice
+        per_period, orphan_invoices = self._ledger()
+        self.assertEqual(set(per_period.values()), {1})
+        self.assertEqual(orphan_invoices, 0)
+
+        with self._environment({"cron_id": self.cron_id}) as env:
+            env["bpo.agreement"]._cron_generate_invoices(RACE_DATE, batch_size=self.batch_size)
+        self._assert_billed_exactly_once()
+
+    def _wait_for_committed_periods(self, minimum, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            per_period, _orphans = self._ledger()
+            if len(per_period) >= minimum:
+                return len(per_period)
+            time.sleep(0.05)
+        self.fail(f"the worker committed fewer than {minimum} periods in {timeout} s")
