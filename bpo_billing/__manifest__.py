@@ -1,6 +1,7 @@
 {
     "name": "BPO Billing",
-    "summary": "Service agreements, seat and metered usage billing, recurring invoices for BPO companies",
+    "summary": "Service agreements, seat and metered usage billing, "
+    "recurring invoices for BPO companies",
     "version": "18.0.1.0.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/bpo-billing/bpo_billing",

@@ -128,7 +128,6 @@ class BpoAgreement(models.Model):
     )
     fiscal_position_id = fields.Many2one(
         "account.fiscal.position",
-        string="Fiscal Position",
         check_company=True,
     )
     journal_id = fields.Many2one(
@@ -226,7 +225,7 @@ class BpoAgreement(models.Model):
         for agreement in self:
             agreement.usage_count = counts.get(agreement, 0)
 
-    def _compute_access_url(self):
+    def _compute_access_url(self):  # pylint: disable=missing-return
         super()._compute_access_url()
         for agreement in self:
             agreement.access_url = f"/my/bpo_agreements/{agreement.id}"
@@ -237,7 +236,8 @@ class BpoAgreement(models.Model):
             if agreement.date_end and agreement.date_end < agreement.date_start:
                 raise ValidationError(
                     self.env._(
-                        "Agreement %(name)s: the End Date (%(end)s) is before the Start Date (%(start)s).",
+                        "Agreement %(name)s: the End Date (%(end)s) is before the Start Date "
+                        "(%(start)s).",
                         name=agreement.display_name,
                         end=agreement.date_end,
                         start=agreement.date_start,
@@ -257,7 +257,8 @@ class BpoAgreement(models.Model):
             if agreement.escalation_percent and not agreement.escalation_date:
                 raise ValidationError(
                     self.env._(
-                        "Agreement %(name)s: set the Escalation Date the Yearly Escalation applies from.",
+                        "Agreement %(name)s: set the Escalation Date the Yearly Escalation "
+                        "applies from.",
                         name=agreement.display_name,
                     )
                 )
@@ -297,7 +298,8 @@ class BpoAgreement(models.Model):
             if not agreement.line_ids:
                 raise UserError(
                     self.env._(
-                        "Agreement %(name)s has no billing rule: add at least one line before activating it.",
+                        "Agreement %(name)s has no billing rule: add at least one line before "
+                        "activating it.",
                         name=agreement.display_name,
                     )
                 )

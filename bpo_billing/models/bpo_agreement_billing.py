@@ -259,7 +259,7 @@ class BpoAgreement(models.Model):
                 for agreement, span in spans.items()
             ]
         )
-        return dict(zip(spans, created))
+        return dict(zip(spans, created, strict=True))
 
     def _claim_usage(self, spans, billing_periods):
         """Mark every unbilled usage record up to the end of each agreement's usage period as

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from itertools import pairwise
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -55,7 +56,8 @@ class BpoAgreementLine(models.Model):
     quantity = fields.Float(
         digits="Product Unit of Measure",
         default=1.0,
-        help="Seats, FTEs or licences billed each period (per seat), or units billed once (one-off).",
+        help="Seats, FTEs or licences billed each period (per seat), or units billed once "
+        "(one-off).",
     )
     price_unit = fields.Float(
         string="Unit Price",
@@ -74,7 +76,6 @@ class BpoAgreementLine(models.Model):
         "slice of quantity at its own tier's rate.",
     )
     included_quantity = fields.Float(
-        string="Included Quantity",
         digits="Product Unit of Measure",
         help="Allowance per full period, billed at zero; tiers apply to the quantity above it.",
     )
@@ -106,7 +107,7 @@ class BpoAgreementLine(models.Model):
         string="Until",
         help="Leave empty when the rule applies until the end of the agreement.",
     )
-    usage_ids = fields.One2many("bpo.usage", "agreement_line_id", string="Usage")
+    usage_ids = fields.One2many("bpo.usage", "agreement_line_id")
 
     @api.depends("product_id")
     def _compute_name(self):
@@ -157,7 +158,8 @@ class BpoAgreementLine(models.Model):
             if line.maximum_amount and line.minimum_amount > line.maximum_amount:
                 raise ValidationError(
                     self.env._(
-                        "Agreement %(agreement)s, line %(line)s: the Minimum per Period is above the Cap per Period.",
+                        "Agreement %(agreement)s, line %(line)s: the Minimum per Period is above "
+                        "the Cap per Period.",
                         agreement=line.agreement_id.display_name,
                         line=line._label(),
                     )
@@ -169,7 +171,8 @@ class BpoAgreementLine(models.Model):
             if not line.price_unit and not line.tier_ids:
                 raise ValidationError(
                     self.env._(
-                        "Agreement %(agreement)s, line %(line)s: a metered usage rule needs a Unit Price or volume tiers.",
+                        "Agreement %(agreement)s, line %(line)s: a metered usage rule needs a "
+                        "Unit Price or volume tiers.",
                         agreement=line.agreement_id.display_name,
                         line=line._label(),
                     )
@@ -181,7 +184,8 @@ class BpoAgreementLine(models.Model):
             if line.date_start and line.date_end and line.date_end < line.date_start:
                 raise ValidationError(
                     self.env._(
-                        "Agreement %(agreement)s, line %(line)s: the Until date is before the From date.",
+                        "Agreement %(agreement)s, line %(line)s: the Until date is before the "
+                        "From date.",
                         agreement=line.agreement_id.display_name,
                         line=line._label(),
                     )
@@ -200,7 +204,8 @@ class BpoAgreementLine(models.Model):
                     if tier[field_name] < 0:
                         raise ValidationError(
                             self.env._(
-                                "Agreement %(agreement)s, line %(line)s, tier %(tier)s: the %(field)s cannot be negative.",
+                                "Agreement %(agreement)s, line %(line)s, tier %(tier)s: the "
+                                "%(field)s cannot be negative.",
                                 agreement=agreement,
                                 line=label,
                                 tier=position,
@@ -210,18 +215,19 @@ class BpoAgreementLine(models.Model):
             if tiers and tiers[0].from_quantity != 0:
                 raise ValidationError(
                     self.env._(
-                        "Agreement %(agreement)s, line %(line)s: the first tier must start at quantity 0.",
+                        "Agreement %(agreement)s, line %(line)s: the first tier must start at "
+                        "quantity 0.",
                         agreement=agreement,
                         line=label,
                     )
                 )
-            for position, (lower, upper) in enumerate(zip(tiers, tiers[1:]), start=2):
+            for position, (lower, upper) in enumerate(pairwise(tiers), start=2):
                 if upper.from_quantity <= lower.from_quantity:
                     raise ValidationError(
                         self.env._(
-                            "Agreement %(agreement)s, line %(line)s, tier %(tier)s: its From Quantity "
-                            "(%(quantity)s) must be above the previous tier's (%(previous)s); tiers may "
-                            "neither overlap nor be out of order.",
+                            "Agreement %(agreement)s, line %(line)s, tier %(tier)s: its From "
+                            "Quantity (%(quantity)s) must be above the previous tier's "
+                            "(%(previous)s); tiers may neither overlap nor be out of order.",
                             agreement=agreement,
                             line=label,
                             tier=position,
@@ -284,8 +290,9 @@ class BpoAgreementLine(models.Model):
         if not (accounts["income"] or self.agreement_id.journal_id.default_account_id):
             raise UserError(
                 self.env._(
-                    "Agreement %(agreement)s, line %(line)s: no income account for %(product)s. Set one "
-                    "on the product or its category, or a default account on the journal %(journal)s.",
+                    "Agreement %(agreement)s, line %(line)s: no income account for "
+                    "%(product)s. Set one on the product or its category, or a default account "
+                    "on the journal %(journal)s.",
                     agreement=self.agreement_id.display_name,
                     line=self._label(),
                     product=self.product_id.display_name,

@@ -9,7 +9,6 @@ class BpoAgreementTier(models.Model):
     line_id = fields.Many2one("bpo.agreement.line", required=True, ondelete="cascade", index=True)
     sequence = fields.Integer(default=10)
     from_quantity = fields.Float(
-        string="From Quantity",
         digits="Product Unit of Measure",
         required=True,
         help="The tier applies from this quantity up to the next tier's From Quantity.",

@@ -81,7 +81,8 @@ class BpoUsage(models.Model):
         if not rule:
             raise UserError(
                 self.env._(
-                    "Row %(row)s: no metered usage rule for service %(product)s on agreement %(agreement)s.",
+                    "Row %(row)s: no metered usage rule for service %(product)s on agreement "
+                    "%(agreement)s.",
                     row=row,
                     product=product_code,
                     agreement=agreement_ref,
@@ -114,8 +115,9 @@ class BpoUsage(models.Model):
             if usage and not usage._same_measure(vals):
                 raise ValidationError(
                     self.env._(
-                        "Row %(row)s: usage %(ref)s of agreement %(agreement)s was already recorded "
-                        "with %(quantity)s on %(date)s; correct it in place instead of importing it again.",
+                        "Row %(row)s: usage %(ref)s of agreement %(agreement)s was already "
+                        "recorded with %(quantity)s on %(date)s; correct it in place instead of "
+                        "importing it again.",
                         row=row,
                         ref=usage.external_ref,
                         agreement=usage.agreement_id.name,
@@ -137,7 +139,8 @@ class BpoUsage(models.Model):
             if usage.quantity < 0:
                 raise ValidationError(
                     self.env._(
-                        "Usage %(ref)s of agreement %(agreement)s: the Quantity cannot be negative.",
+                        "Usage %(ref)s of agreement %(agreement)s: the Quantity cannot be "
+                        "negative.",
                         ref=usage.external_ref or usage.id,
                         agreement=usage.agreement_id.name,
                     )
@@ -152,7 +155,8 @@ class BpoUsage(models.Model):
             ):
                 raise ValidationError(
                     self.env._(
-                        "Usage %(ref)s: the Date %(date)s is outside agreement %(agreement)s (%(start)s → %(end)s).",
+                        "Usage %(ref)s: the Date %(date)s is outside agreement %(agreement)s "
+                        "(%(start)s → %(end)s).",
                         ref=usage.external_ref or usage.id,
                         date=usage.date,
                         agreement=agreement.name,
@@ -163,7 +167,8 @@ class BpoUsage(models.Model):
             if usage.agreement_line_id.billing_model != "usage":
                 raise ValidationError(
                     self.env._(
-                        "Usage %(ref)s: the Billing Rule %(line)s of agreement %(agreement)s is not a metered usage rule.",
+                        "Usage %(ref)s: the Billing Rule %(line)s of agreement %(agreement)s is "
+                        "not a metered usage rule.",
                         ref=usage.external_ref or usage.id,
                         line=usage.agreement_line_id._label(),
                         agreement=agreement.name,

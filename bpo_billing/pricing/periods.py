@@ -44,8 +44,9 @@ def next_period_start(day: date, frequency: str) -> date:
 def billing_span(
     start: date, frequency: str, date_end: date | None = None
 ) -> tuple[date, date] | None:
-    """The span billed from `start` (may be mid-period, e.g. the agreement's first day): from `start` to the end of
-    its calendar period, cut at `date_end` when that falls inside. None when date_end < start."""
+    """The span billed from `start` (may be mid-period, e.g. the agreement's first day): from
+    `start` to the end of its calendar period, cut at `date_end` when that falls inside. None when
+    date_end < start."""
     period_end = period_bounds(start, frequency)[1]
     if date_end is None:
         return start, period_end
@@ -67,7 +68,8 @@ class Coverage:
         # A coverage outside 1..period_days would prorate to a nonsense (or negative) amount.
         if not 0 < self.covered_days <= self.period_days:
             raise ValueError(
-                f"Coverage of {self.covered_days} days must be between 1 and the period's {self.period_days} days"
+                f"Coverage of {self.covered_days} days must be between 1 and the period's "
+                f"{self.period_days} days"
             )
 
     @property
@@ -88,8 +90,9 @@ def coverage(
     rule_start: date | None = None,
     rule_end: date | None = None,
 ) -> Coverage | None:
-    """Intersection of the billed span with the rule's own validity (a line may start/stop inside the agreement).
-    period_days are those of the calendar period containing span_start. None when they do not overlap."""
+    """Intersection of the billed span with the rule's own validity (a line may start/stop inside
+    the agreement). period_days are those of the calendar period containing span_start. None when
+    they do not overlap."""
     period_start, period_end = period_bounds(span_start, frequency)
     if span_end < span_start or span_end > period_end:
         raise ValueError(
@@ -109,7 +112,8 @@ def coverage(
 
 
 def _anniversaries_reached(escalation_date: date, on_date: date) -> int:
-    """How many of escalation_date, +1 year, +2 years... fall on or before on_date (29 Feb -> 28 Feb)."""
+    """How many of escalation_date, +1 year, +2 years... fall on or before on_date
+    (29 Feb -> 28 Feb)."""
     count = 0
     # relativedelta from the original date each time, so 29 Feb comes back in leap years.
     while escalation_date + relativedelta(years=count) <= on_date:
@@ -118,9 +122,11 @@ def _anniversaries_reached(escalation_date: date, on_date: date) -> int:
 
 
 def escalation_factor(percent, escalation_date: date | None, on_date: date) -> Decimal:
-    """Yearly price indexation: (1 + percent/100) ** n, n = number of anniversaries of escalation_date
-    (escalation_date itself, +1 year, +2 years, ... via relativedelta, 29 Feb -> 28 Feb) that are <= on_date.
-    1 when percent is 0/None or escalation_date is None or on_date < escalation_date. Exact Decimal."""
+    """Yearly price indexation: (1 + percent/100) ** n, n = number of anniversaries of
+    escalation_date (escalation_date itself, +1 year, +2 years, ... via relativedelta,
+    29 Feb -> 28 Feb) that are <= on_date.
+    1 when percent is 0/None or escalation_date is None or on_date < escalation_date.
+    Exact Decimal."""
     if not percent or escalation_date is None or on_date < escalation_date:
         return Decimal(1)
     # Floats (Odoo Float fields) go through repr so 2.5 stays 2.5, not its binary approximation.

@@ -53,7 +53,8 @@ ONE = Decimal(1)
 
 
 def _to_decimal(value) -> Decimal:
-    """Decimal from an int, str, Decimal or float (floats via repr, as Odoo Float fields hold them)."""
+    """Decimal from an int, str, Decimal or float (floats via repr, as Odoo Float fields hold
+    them)."""
     if isinstance(value, float):
         return Decimal(repr(value))
     return Decimal(value)
@@ -108,11 +109,13 @@ class Rule:
         """ValueError with a clear message for any term that cannot be priced."""
         if self.billing_model not in BILLING_MODELS:
             raise ValueError(
-                f"Unknown billing model {self.billing_model!r} on {self.name!r}; expected one of {BILLING_MODELS}"
+                f"Unknown billing model {self.billing_model!r} on {self.name!r}; "
+                f"expected one of {BILLING_MODELS}"
             )
         if self.tier_mode not in TIER_MODES:
             raise ValueError(
-                f"Unknown tier mode {self.tier_mode!r} on {self.name!r}; expected one of {TIER_MODES}"
+                f"Unknown tier mode {self.tier_mode!r} on {self.name!r}; "
+                f"expected one of {TIER_MODES}"
             )
         for label in (
             "price_unit",
@@ -135,7 +138,8 @@ class Rule:
 
 
 def _validate_tiers(rule_name: str, tiers: tuple[Tier, ...]) -> None:
-    """Tiers must start at 0 and have strictly increasing thresholds, or tier lookup is ambiguous."""
+    """Tiers must start at 0 and have strictly increasing thresholds, or tier lookup is
+    ambiguous."""
     if tiers and tiers[0].from_quantity != 0:
         raise ValueError(
             f"The first tier of {rule_name!r} must start at 0 (starts at {tiers[0].from_quantity})"
@@ -165,7 +169,8 @@ class Precision:
         # A 1 x amount line is only exact if the unit price field can hold every currency amount.
         if not _fits(self.currency_rounding, self.price_digits):
             raise ValueError(
-                f"Price digits ({self.price_digits}) cannot hold amounts rounded to {self.currency_rounding}"
+                f"Price digits ({self.price_digits}) cannot hold amounts rounded to "
+                f"{self.currency_rounding}"
             )
 
 
@@ -183,7 +188,8 @@ class InvoiceLine:
 
 
 def _exact_product(*factors) -> Fraction:
-    """Product of Decimals and Fractions with no rounding at all (Decimal arithmetic keeps 28 digits)."""
+    """Product of Decimals and Fractions with no rounding at all (Decimal arithmetic keeps 28
+    digits)."""
     product = Fraction(1)
     for factor in factors:
         product *= Fraction(factor)
@@ -239,7 +245,8 @@ def _identity(source: str, **kwargs) -> str:
 
 @dataclass(frozen=True)
 class _Pricing:
-    """What every line of one price_rule call shares: the covered days, precisions and text helpers."""
+    """What every line of one price_rule call shares: the covered days, precisions and text
+    helpers."""
 
     cover: Coverage
     precision: Precision
@@ -254,7 +261,8 @@ class _Pricing:
         )
 
     def prorate(self, *factors: Decimal) -> Decimal:
-        """Money amount (product of `factors`) for the covered share of the period, rounded to the currency."""
+        """Money amount (product of `factors`) for the covered share of the period, rounded to
+        the currency."""
         return round_money(
             _exact_product(*factors, self.cover.ratio), self.precision.currency_rounding
         )
@@ -264,7 +272,8 @@ class _Pricing:
         return _format_number(amount, _decimals(self.precision.currency_rounding))
 
     def price(self, price_unit: Decimal) -> str:
-        """A unit price with thousands separators and the price digits (more if the rate has them)."""
+        """A unit price with thousands separators and the price digits (more if the rate has
+        them)."""
         return _format_number(price_unit, self.precision.price_digits)
 
     def qty(self, quantity: Decimal) -> str:
@@ -287,7 +296,8 @@ class _Pricing:
 def _charge_line(
     pricing: _Pricing, label: str, quantity: Decimal, price_unit: Decimal
 ) -> InvoiceLine:
-    """quantity x price_unit, or 1 x the rounded amount when Odoo could not hold either value exactly."""
+    """quantity x price_unit, or 1 x the rounded amount when Odoo could not hold either value
+    exactly."""
     precision = pricing.precision
     if _fits(quantity, precision.quantity_digits) and _fits(price_unit, precision.price_digits):
         return pricing.line("charge", label, quantity, price_unit)
@@ -314,7 +324,8 @@ def _fixed_lines(rule: Rule, pricing: _Pricing) -> list[InvoiceLine]:
 
 
 def _seat_lines(rule: Rule, pricing: _Pricing) -> list[InvoiceLine]:
-    """Seats x price for a full period, else 1 x the prorated total with the arithmetic spelled out."""
+    """Seats x price for a full period, else 1 x the prorated total with the arithmetic spelled
+    out."""
     if pricing.cover.is_full:
         return [_charge_line(pricing, rule.name, rule.quantity, rule.price_unit)]
     _ = pricing.translate
@@ -480,7 +491,8 @@ def price_rule(
     translate=None,
     format_date=None,
 ) -> list[InvoiceLine]:
-    """Invoice lines for `rule` over the days `cover` bills (see the module docstring for the rules).
+    """Invoice lines for `rule` over the days `cover` bills (see the module docstring for the
+    rules).
 
     `usage_quantity` is the period's measured volume (usage rules only); `escalation` the
     indexation factor from periods.escalation_factor; `translate(source, **kwargs)` and

@@ -7,3 +7,4 @@ from . import test_generation_idempotence
 from . import test_generation_timing
 from . import test_sale_to_agreement
 from . import test_usage_import
+from . import test_agreement_tour

@@ -114,7 +114,8 @@ class TestGenerationConcurrency(BaseCase):
             )
             per_period = {(row[0], row[1]): row[2] for row in env.cr.fetchall()}
             env.cr.execute(
-                "SELECT COUNT(*) FROM account_move WHERE bpo_agreement_id = ANY(%s) AND bpo_period_id IS NULL",
+                "SELECT COUNT(*) FROM account_move "
+                "WHERE bpo_agreement_id = ANY(%s) AND bpo_period_id IS NULL",
                 [self.agreement_ids],
             )
             orphan_invoices = env.cr.fetchone()[0]

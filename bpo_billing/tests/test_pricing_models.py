@@ -1,4 +1,5 @@
-"""Each billing model, commitments (minimum true-up and cap), escalation, rounding and input validation."""
+"""Each billing model, commitments (minimum true-up and cap), escalation, rounding and input
+validation."""
 
 from datetime import date
 from decimal import Decimal

@@ -1,4 +1,5 @@
-"""Property tests: tier ordering, proration additivity, the amount invariant and gap-free period chains."""
+"""Property tests: tier ordering, proration additivity, the amount invariant and gap-free period
+chains."""
 
 from datetime import date, timedelta
 from decimal import Decimal

@@ -1,4 +1,5 @@
-"""Proration by days of fixed and seat rules over partly covered months, quarters, half-years and years."""
+"""Proration by days of fixed and seat rules over partly covered months, quarters, half-years and
+years."""
 
 from datetime import date
 from decimal import Decimal

@@ -134,7 +134,8 @@ def test_allowance_below_equal_above(usage, billed_quantity, amount):
 def test_allowance_is_prorated_and_rounded_to_quantity_digits():
     rule = Rule("usage", "Emails handled", price_unit=D("0.50"), included_quantity=D(1000))
     lines = price_rule(rule, JANUARY_FROM_15TH, usage_quantity=D(1000))
-    # allowance 1 000 × 17/31 = 548.387… -> 548.39; (1 000 − 548.39) × 0.50 = 451.61 × 0.50 = 225.805 -> 225.81
+    # allowance 1 000 × 17/31 = 548.387… -> 548.39;
+    # (1 000 − 548.39) × 0.50 = 451.61 × 0.50 = 225.805 -> 225.81
     assert quantities_and_rates(lines) == [(D("451.61"), D("0.50"), D("225.81"))]
     assert lines[0].name == "Emails handled (1,000.00 measured, 548.39 included)"
 
@@ -209,7 +210,8 @@ def test_escalated_tier_prices():
     lines = price_rule(
         usage_rule("graduated"), JANUARY, usage_quantity=D(1500), escalation=D("1.1")
     )
-    # tiers become 1.00 × 1.1 = 1.10 and 0.80 × 1.1 = 0.88: 1 000 × 1.10 + 500 × 0.88 = 1 100.00 + 440.00
+    # tiers become 1.00 × 1.1 = 1.10 and 0.80 × 1.1 = 0.88:
+    # 1 000 × 1.10 + 500 × 0.88 = 1 100.00 + 440.00
     assert quantities_and_rates(lines) == [
         (D(1000), D("1.10"), D("1100.00")),
         (D(500), D("0.88"), D("440.00")),

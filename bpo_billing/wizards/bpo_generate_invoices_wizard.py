@@ -51,7 +51,8 @@ class BpoGenerateInvoicesWizard(models.TransientModel):
             else ""
         )
         header = Markup(
-            "<tr><th>%s</th><th>%s</th><th>%s</th><th class='text-end'>%s</th><th class='text-end'>%s</th></tr>"
+            "<tr><th>%s</th><th>%s</th><th>%s</th>"
+            "<th class='text-end'>%s</th><th class='text-end'>%s</th></tr>"
         ) % (
             self.env._("Agreement"),
             self.env._("Client"),
@@ -60,7 +61,8 @@ class BpoGenerateInvoicesWizard(models.TransientModel):
             self.env._("Untaxed amount"),
         )
         return Markup(
-            "<table class='table table-sm o_bpo_preview'><thead>%s</thead><tbody>%s</tbody></table>%s"
+            "<table class='table table-sm o_bpo_preview'>"
+            "<thead>%s</thead><tbody>%s</tbody></table>%s"
         ) % (
             header,
             rows,
@@ -69,7 +71,8 @@ class BpoGenerateInvoicesWizard(models.TransientModel):
 
     def _render_preview_row(self, agreement, span, periods_due, untaxed):
         return Markup(
-            "<tr><td>%s</td><td>%s</td><td>%s → %s</td><td class='text-end'>%s</td><td class='text-end'>%s</td></tr>"
+            "<tr><td>%s</td><td>%s</td><td>%s → %s</td>"
+            "<td class='text-end'>%s</td><td class='text-end'>%s</td></tr>"
         ) % (
             agreement.name,
             agreement.partner_id.display_name,
