@@ -92,6 +92,8 @@ class BpoAgreement(models.Model):
         keeps it, and Odoo's cron progress resumes from there."""
         if self.env.context.get("cron_id"):
             self.env.cr.commit()  # pylint: disable=invalid-commit
+            # release what the batch loaded: memory stays flat however large the run
+            self.env.invalidate_all()
 
     # ------------------------------------------------------------------ select and claim
 
