@@ -225,11 +225,6 @@ class BpoAgreement(models.Model):
         for agreement in self:
             agreement.usage_count = counts.get(agreement, 0)
 
-    def _compute_access_url(self):  # pylint: disable=missing-return
-        super()._compute_access_url()
-        for agreement in self:
-            agreement.access_url = f"/my/bpo_agreements/{agreement.id}"
-
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
         for agreement in self:

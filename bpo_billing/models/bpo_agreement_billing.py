@@ -103,7 +103,11 @@ class BpoAgreement(models.Model):
 
     @api.model
     def _claim_due_agreements(self, date_ref, limit, excluded):
-        """Lock up to ``limit`` due agreements that no other worker holds."""
+        """Lock up to ``limit`` due agreements that no other worker holds: of every company
+        for the scheduler (superuser), else of the companies the user works in."""
+        in_companies = (
+            SQL() if self.env.su else SQL("AND company_id = ANY(%s)", self.env.companies.ids)
+        )
         for _attempt in range(3):
             # a fresh transaction: what other workers committed meanwhile is seen as billed
             self._commit_if_scheduled()
@@ -113,11 +117,12 @@ class BpoAgreement(models.Model):
                     SQL(
                         """SELECT id FROM bpo_agreement
                         WHERE state = 'active' AND next_invoice_date <= %(date)s
-                          AND NOT id = ANY(%(excluded)s)
+                          AND NOT id = ANY(%(excluded)s) %(in_companies)s
                         ORDER BY id LIMIT %(limit)s
                         FOR UPDATE SKIP LOCKED""",
                         date=date_ref,
                         excluded=excluded.ids,
+                        in_companies=in_companies,
                         limit=limit,
                     )
                 )
@@ -179,11 +184,9 @@ class BpoAgreement(models.Model):
         period = self.period_ids.filtered(lambda period: period.date_start == start)
         vals = {"state": "error", "error_message": message, "date_end": end}
         if period:
-            period.write(vals)
+            period.sudo().write(vals)
         else:
-            self.env["bpo.billing.period"].create(
-                {**vals, "agreement_id": self.id, "date_start": start}
-            )
+            self._billing_ledger().create({**vals, "agreement_id": self.id, "date_start": start})
         summary = self.env._("Invoice generation failed")
         self.message_post(
             body=self.env._(
@@ -241,11 +244,15 @@ class BpoAgreement(models.Model):
         )
         return previous_start, previous_end
 
+    def _billing_ledger(self):
+        # period rows are the billing engine's ledger: users read them, only billing writes
+        return self.env["bpo.billing.period"].sudo()
+
     def _create_billing_periods(self, spans):
         """One period row per agreement, written in the same transaction as its invoice; the
         unique (agreement, start) index refuses a period another run already billed."""
         failed_before = (
-            self.env["bpo.billing.period"]
+            self._billing_ledger()
             .search(
                 [
                     ("agreement_id", "in", self.ids),
@@ -255,7 +262,7 @@ class BpoAgreement(models.Model):
             .filtered(lambda period: period.date_start == spans[period.agreement_id][0])
         )
         failed_before.unlink()
-        created = self.env["bpo.billing.period"].create(
+        created = self._billing_ledger().create(
             [
                 {"agreement_id": agreement.id, "date_start": span[0], "date_end": span[1]}
                 for agreement, span in spans.items()
@@ -370,11 +377,19 @@ class BpoAgreement(models.Model):
     # ------------------------------------------------------------------ write
 
     def _create_invoices(self, invoice_vals):
-        moves = (
-            self.env["account.move"]
-            .with_context(tracking_disable=True, default_move_type="out_invoice")
-            .create(list(invoice_vals.values()))
-        )
+        """Create the invoices in one call per company (each in its own books), then post
+        those of the agreements that post automatically."""
+        vals_by_company = defaultdict(list)
+        for agreement, vals in invoice_vals.items():
+            vals_by_company[agreement.company_id].append(vals)
+        moves = self.env["account.move"]
+        for company, vals_list in vals_by_company.items():
+            moves |= (
+                self.env["account.move"]
+                .with_company(company)
+                .with_context(tracking_disable=True, default_move_type="out_invoice")
+                .create(vals_list)
+            )
         to_post = moves.filtered(lambda move: move.bpo_agreement_id.auto_post)
         if to_post:
             to_post.action_post()

@@ -37,6 +37,19 @@ class BpoUsage(models.Model):
         ondelete="restrict",
     )
     note = fields.Char()
+    # the rule named as a person or another system names it: for CSV/XLSX imports and RPC
+    agreement_ref = fields.Char(
+        string="Agreement Reference",
+        compute="_compute_rule_reference",
+        inverse="_inverse_rule_reference",
+        help="Reference of the agreement (AGR/…). With the Service Code, names the billing rule.",
+    )
+    product_code = fields.Char(
+        string="Service Code",
+        compute="_compute_rule_reference",
+        inverse="_inverse_rule_reference",
+        help="Internal reference of the metered service on the agreement.",
+    )
 
     _sql_constraints = [
         (
@@ -53,9 +66,7 @@ class BpoUsage(models.Model):
         internal reference), as RPC clients do. A row whose ``external_ref`` is already
         recorded with the same date and quantity is not recorded again; the existing record
         is returned in its place."""
-        vals_list = [
-            self._resolve_rule_reference(vals, row) for row, vals in enumerate(vals_list, 1)
-        ]
+        vals_list = self._resolve_rule_references(vals_list)
         existing = self._find_recorded(vals_list)
         new_vals = [vals for vals in vals_list if self._natural_key(vals) not in existing]
         created = iter(super().create(new_vals) if new_vals else self.browse())
@@ -65,30 +76,64 @@ class BpoUsage(models.Model):
             records |= existing[key] if key in existing else next(created)
         return records
 
-    def _resolve_rule_reference(self, vals, row):
-        agreement_ref = vals.pop("agreement_ref", None)
-        product_code = vals.pop("product_code", None)
-        if vals.get("agreement_line_id") or not (agreement_ref or product_code):
-            return vals
-        rule = self.env["bpo.agreement.line"].search(
+    @api.depends("agreement_line_id")
+    def _compute_rule_reference(self):
+        for usage in self:
+            usage.agreement_ref = usage.agreement_id.name
+            usage.product_code = usage.product_id.default_code
+
+    def _inverse_rule_reference(self):
+        for usage in self:
+            vals = {"agreement_ref": usage.agreement_ref, "product_code": usage.product_code}
+            usage.agreement_line_id = self._resolve_rule_references([vals])[0]["agreement_line_id"]
+
+    @api.model
+    def _resolve_rule_references(self, vals_list):
+        """Replace ``agreement_ref`` + ``product_code`` by ``agreement_line_id`` in every row,
+        with one search for all rows."""
+        named = [
+            (row, vals)
+            for row, vals in enumerate(vals_list, 1)
+            if "agreement_ref" in vals or "product_code" in vals
+        ]
+        if not named:
+            return vals_list
+        rules = self.env["bpo.agreement.line"].search(
             [
-                ("agreement_id.name", "=", agreement_ref),
-                ("product_id.default_code", "=", product_code),
+                ("agreement_id.name", "in", [vals.get("agreement_ref") for _row, vals in named]),
+                (
+                    "product_id.default_code",
+                    "in",
+                    [vals.get("product_code") for _row, vals in named],
+                ),
                 ("billing_model", "=", "usage"),
-            ],
-            limit=1,
+            ]
         )
-        if not rule:
-            raise UserError(
-                self.env._(
-                    "Row %(row)s: no metered usage rule for service %(product)s on agreement "
-                    "%(agreement)s.",
-                    row=row,
-                    product=product_code,
-                    agreement=agreement_ref,
-                )
+        rule_by_name = {
+            (rule.agreement_id.name, rule.product_id.default_code): rule for rule in rules
+        }
+        resolved = list(vals_list)
+        for row, vals in named:
+            vals = dict(vals)
+            agreement_ref, product_code = (
+                vals.pop("agreement_ref", None),
+                vals.pop("product_code", None),
             )
-        return {**vals, "agreement_line_id": rule.id}
+            rule = rule_by_name.get((agreement_ref, product_code))
+            if not vals.get("agreement_line_id"):
+                if not rule:
+                    raise UserError(
+                        self.env._(
+                            "Row %(row)s: no metered usage rule for service %(product)s on "
+                            "agreement %(agreement)s.",
+                            row=row,
+                            product=product_code,
+                            agreement=agreement_ref,
+                        )
+                    )
+                vals["agreement_line_id"] = rule.id
+            resolved[row - 1] = vals
+        return resolved
 
     @api.model
     def _natural_key(self, vals):

@@ -1,7 +1,8 @@
 from datetime import date
 
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 
 from .common import BpoBillingCommon
 
@@ -145,3 +146,20 @@ class TestGenerationTiming(BpoBillingCommon):
         self.assertEqual(invoices.mapped("amount_untaxed"), [3100.00, 3100.00, 1000.00])
         self.assertEqual(invoices[-1].invoice_line_ids.bpo_period_end, date(2026, 3, 10))
         self.assertFalse(agreement.next_invoice_date)
+
+    def test_a_billing_officer_generates_invoices(self):
+        officer = new_test_user(
+            self.env,
+            login="billing_officer",
+            groups="bpo_billing.group_bpo_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        agreement = self._create_agreement(self.fixed_and_seats)
+
+        invoice = agreement.with_user(officer).action_generate_invoices(date(2026, 1, 1))
+
+        self.assertEqual(invoice.amount_untaxed, 46400.00)
+        self.assertEqual(agreement.period_ids.state, "invoiced")
+        with self.assertRaises(AccessError):
+            agreement.period_ids.with_user(officer).write({"state": "skipped"})
