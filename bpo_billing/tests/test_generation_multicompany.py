@@ -37,13 +37,10 @@ class TestGenerationMultiCompany(BpoBillingCommon):
             cls.other_company
         ).property_account_income_id = cls.other_income
 
-    def test_cron_bills_each_company_in_its_own_journal_accounts_and_taxes(self):
-        mine = self._create_agreement(
-            [{"product_id": self.product_retainer.id, "price_unit": 1000.0}]
-        )
-        theirs = (
+    def _other_company_agreement(self):
+        agreement = (
             self.env["bpo.agreement"]
-            .with_company(self.other_company)
+            .sudo()
             .create(
                 {
                     "partner_id": self.client.id,
@@ -56,7 +53,14 @@ class TestGenerationMultiCompany(BpoBillingCommon):
                 }
             )
         )
-        theirs.action_activate()
+        agreement.action_activate()
+        return agreement
+
+    def test_cron_bills_each_company_in_its_own_journal_accounts_and_taxes(self):
+        mine = self._create_agreement(
+            [{"product_id": self.product_retainer.id, "price_unit": 1000.0}]
+        )
+        theirs = self._other_company_agreement()
 
         # the scheduler runs as the superuser, in whatever company it starts in
         self.env["bpo.agreement"].sudo().with_company(self.company)._cron_generate_invoices(
@@ -76,22 +80,7 @@ class TestGenerationMultiCompany(BpoBillingCommon):
         mine = self._create_agreement(
             [{"product_id": self.product_retainer.id, "price_unit": 1000.0}]
         )
-        theirs = (
-            self.env["bpo.agreement"]
-            .sudo()
-            .create(
-                {
-                    "partner_id": self.client.id,
-                    "company_id": self.other_company.id,
-                    "date_start": date(2026, 1, 1),
-                    "journal_id": self.other["default_journal_sale"].id,
-                    "line_ids": [
-                        Command.create({"product_id": self.other_service.id, "price_unit": 500.0})
-                    ],
-                }
-            )
-        )
-        theirs.action_activate()
+        theirs = self._other_company_agreement()
 
         self.env["bpo.agreement"].with_context(
             allowed_company_ids=self.company.ids
