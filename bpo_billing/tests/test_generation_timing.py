@@ -120,6 +120,27 @@ class TestGenerationTiming(BpoBillingCommon):
         self.env["bpo.agreement"]._cron_generate_invoices(date(2026, 1, 1))
         self.assertFalse((suspended | closed).invoice_ids)
 
+    def test_preview_says_which_agreements_are_suspended(self):
+        due = self._create_agreement(self.fixed_and_seats)
+        suspended = self._create_agreement(self.fixed_and_seats)
+        suspended.action_suspend()
+
+        wizard = self.env["bpo.generate.invoices.wizard"].create(
+            {
+                "date": date(2026, 1, 1),
+                "agreement_ids": [Command.set((due | suspended).ids)],
+            }
+        )
+
+        # 8 000.00 + 12 × 3 200.00 = 46 400.00 for the due one only
+        self.assertIn(due.name, wizard.preview)
+        self.assertIn("46,400.00", wizard.preview)
+        self.assertIn(
+            f"Suspended, not billed until activated again: {suspended.name}", wizard.preview
+        )
+        invoices = self.env["account.move"].search(wizard.action_generate()["domain"])
+        self.assertEqual(invoices.bpo_agreement_id, due)
+
     def test_reactivated_agreement_resumes_from_the_next_unbilled_period(self):
         agreement = self._create_agreement(self.fixed_and_seats)
         agreement.action_generate_invoices(date(2026, 1, 1))

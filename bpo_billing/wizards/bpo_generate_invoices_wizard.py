@@ -37,6 +37,22 @@ class BpoGenerateInvoicesWizard(models.TransientModel):
             wizard.preview = wizard._render_preview() if wizard.date else False
 
     def _render_preview(self):
+        return self._render_due_table() + self._render_suspended_note()
+
+    def _render_suspended_note(self):
+        """Say which agreements would be due but are suspended, and so are not billed."""
+        domain = [("state", "=", "suspended"), ("next_invoice_date", "<=", self.date)]
+        if self.agreement_ids:
+            domain.append(("id", "in", self.agreement_ids.ids))
+        suspended = self.env["bpo.agreement"].search(domain, limit=PREVIEW_LIMIT)
+        if not suspended:
+            return Markup()
+        return Markup("<p class='text-warning o_bpo_suspended'>%s</p>") % self.env._(
+            "Suspended, not billed until activated again: %(names)s",
+            names=", ".join(suspended.mapped("name")),
+        )
+
+    def _render_due_table(self):
         agreements = self._due_agreements()
         if not agreements:
             return Markup("<p>%s</p>") % self.env._("Nothing is due on this date.")
