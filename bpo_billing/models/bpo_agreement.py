@@ -149,6 +149,21 @@ class BpoAgreement(models.Model):
         string="Billing Rules",
         copy=True,
     )
+    dunning_policy_id = fields.Many2one(
+        "bpo.dunning.policy",
+        string="Reminder Policy",
+        check_company=True,
+        default=lambda self: self.env.company.bpo_dunning_policy_id,
+        tracking=True,
+        help="How overdue invoices of this agreement are chased: reminders, fees, suspension.",
+    )
+    late_fees = fields.Boolean(
+        string="Charge Late Fees",
+        default=True,
+        tracking=True,
+        help="Apply the fees of the reminder policy's stages to this agreement's overdue "
+        "invoices. The rule is printed on its invoices.",
+    )
     escalation_percent = fields.Float(
         string="Yearly Escalation (%)",
         digits=(16, 4),

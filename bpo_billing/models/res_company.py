@@ -9,3 +9,8 @@ class ResCompany(models.Model):
         help="When a confirmed quotation creates a service agreement, activate it at once "
         "instead of leaving it in draft for review.",
     )
+    bpo_dunning_policy_id = fields.Many2one(
+        "bpo.dunning.policy",
+        string="Default Reminder Policy",
+        help="Reminder policy of new service agreements.",
+    )

@@ -7,3 +7,6 @@ class ResConfigSettings(models.TransientModel):
     bpo_activate_from_sale = fields.Boolean(
         related="company_id.bpo_activate_from_sale", readonly=False
     )
+    bpo_dunning_policy_id = fields.Many2one(
+        related="company_id.bpo_dunning_policy_id", readonly=False
+    )

@@ -5,7 +5,8 @@ The one place money is computed; it imports nothing from Odoo so it is testable 
 
 from decimal import Decimal
 
-from . import periods, rules
+from . import fees, periods, rules
+from .fees import late_fee
 from .periods import (
     Coverage,
     billing_span,
@@ -25,6 +26,8 @@ __all__ = [
     "billing_span",
     "coverage",
     "escalation_factor",
+    "fees",
+    "late_fee",
     "next_period_start",
     "period_bounds",
     "periods",
