@@ -22,6 +22,7 @@
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
         "data/bpo_dunning_data.xml",
         "wizards/bpo_generate_invoices_wizard_views.xml",
         "wizards/bpo_usage_import_views.xml",

@@ -164,6 +164,11 @@ class BpoAgreement(models.Model):
         help="Apply the fees of the reminder policy's stages to this agreement's overdue "
         "invoices. The rule is printed on its invoices.",
     )
+    suspended_by_dunning = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Suspended by a reminder stage: paying the overdue invoices activates it again.",
+    )
     escalation_percent = fields.Float(
         string="Yearly Escalation (%)",
         digits=(16, 4),

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class BpoDunningPolicy(models.Model):
@@ -37,3 +37,8 @@ class BpoDunningPolicy(models.Model):
         return " ".join(
             stage._fee_terms(currency) for stage in self.stage_ids if stage.fee_type != "none"
         )
+
+    @api.model
+    def _cron_run_dunning(self):
+        """Scheduler entry: the nightly reminder run, as the scheduler's user."""
+        return self.env["account.move"]._bpo_run_dunning()

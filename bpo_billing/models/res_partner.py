@@ -5,6 +5,10 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     bpo_agreement_ids = fields.One2many("bpo.agreement", "partner_id", string="Agreements")
+    bpo_dunning_opt_out = fields.Boolean(
+        string="No Payment Reminders",
+        help="Overdue invoices of this client get no reminder, fee or suspension.",
+    )
     bpo_agreement_count = fields.Integer(
         string="Agreement Count", compute="_compute_bpo_agreement_count"
     )

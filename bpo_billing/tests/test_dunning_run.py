@@ -1,0 +1,286 @@
+from datetime import date
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import BpoBillingCommon
+
+INVOICE_DATE = date(2026, 1, 1)
+DUE_DATE = date(2026, 1, 31)  # 30 days net
+
+
+@tagged("post_install", "-at_install")
+class TestDunningRun(BpoBillingCommon):
+    """The reminder run: stages by days late, once each, grouped emails, fees, suspension."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.standard = cls.env.ref("bpo_billing.dunning_policy_standard")
+        cls.company.bpo_dunning_policy_id = cls.standard
+        cls.net_30 = cls.env["account.payment.term"].create(
+            {
+                "name": "30 days",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 100.0, "nb_days": 30})
+                ],
+            }
+        )
+        cls.client.email = "ap@northwind.example.com"
+        cls.billing_contact = cls.env["res.partner"].create(
+            {
+                "name": "Northwind Accounts Payable",
+                "type": "invoice",
+                "parent_id": cls.client.id,
+                "email": "invoices@northwind.example.com",
+            }
+        )
+
+    def _invoice(self, price=1000.0, partner=None, **values):
+        """A posted agreement invoice of price + 15 % tax, dated 1 January, due 31 January."""
+        agreement = self._create_agreement(
+            [{"product_id": self.product_retainer.id, "price_unit": price}],
+            partner=partner,
+            payment_term_id=self.net_30.id,
+            **values,
+        )
+        return agreement.action_generate_invoices(INVOICE_DATE)
+
+    def _run(self, day):
+        return self.env["account.move"]._bpo_run_dunning(day)
+
+    def _mails_to(self, partner):
+        """The queued emails of the reminders sent to the client."""
+        return self.env["bpo.dunning.line"].search([("partner_id", "=", partner.id)]).mail_id
+
+    def _pay(self, invoice, amount, day):
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"amount": amount, "payment_date": day})._create_payments()
+
+    def test_each_stage_on_its_boundary_day(self):
+        invoice = self._invoice()  # 1 150.00 due 31 January
+        courtesy, first, second, final = self.standard.stage_ids
+        expected = [
+            (date(2026, 1, 27), False),  # 4 days before: nothing yet
+            (date(2026, 1, 28), courtesy),  # 3 days before
+            (date(2026, 1, 31), courtesy),  # due date: nothing new
+            (date(2026, 2, 6), courtesy),  # 6 days late
+            (date(2026, 2, 7), first),  # 7 days late
+            (date(2026, 2, 15), second),  # 15 days late
+            (date(2026, 3, 2), final),  # 30 days late
+        ]
+        for day, stage in expected:
+            self._run(day)
+            self.assertEqual(
+                invoice.bpo_dunning_stage_id, stage or self.env["bpo.dunning.stage"], day
+            )
+        self.assertEqual(invoice.bpo_dunning_line_ids.stage_id, self.standard.stage_ids)
+        self.assertEqual(invoice.bpo_dunning_date, date(2026, 3, 2))
+        self.assertEqual(len(self._mails_to(self.client)), 4)
+
+    def test_second_run_the_same_day_sends_nothing(self):
+        invoice = self._invoice()
+
+        self.assertEqual(self._run(date(2026, 2, 7)), 1)
+        self.assertEqual(self._run(date(2026, 2, 7)), 0)
+
+        self.assertEqual(len(invoice.bpo_dunning_line_ids), 1)
+        self.assertEqual(len(self._mails_to(self.client)), 1)
+
+    def test_a_late_first_run_applies_only_the_highest_stage_reached(self):
+        invoice = self._invoice()
+
+        self._run(date(2026, 2, 20))  # 20 days late
+
+        second = self.standard.stage_ids[2]
+        self.assertEqual(invoice.bpo_dunning_line_ids.stage_id, second)
+        self.assertEqual(len(self._mails_to(self.client)), 1)
+
+    def test_one_email_per_client_and_stage_with_the_invoices_attached(self):
+        first_invoice, second_invoice = self._invoice(1000.0), self._invoice(2000.0)
+        other_client_invoice = self._invoice(500.0, partner=self.client_b)
+
+        self._run(date(2026, 2, 7))
+
+        mail = self._mails_to(self.client)
+        self.assertEqual(len(mail), 1)
+        self.assertIn(first_invoice.name, mail.body_html)
+        self.assertIn(second_invoice.name, mail.body_html)
+        self.assertNotIn(other_client_invoice.name, mail.body_html)
+        self.assertEqual(mail.recipient_ids, self.billing_contact)
+        self.assertEqual(mail.attachment_ids.mapped("name"), ["Overdue invoices.pdf"])
+        self.assertEqual(mail.state, "outgoing")
+        self.assertEqual((first_invoice | second_invoice).bpo_dunning_line_ids.mail_id, mail)
+        self.assertEqual(len(self._mails_to(self.client_b)), 1)
+
+    def test_reminder_is_traced_in_the_invoice_chatter(self):
+        invoice = self._invoice()
+
+        self._run(date(2026, 2, 15))
+
+        note = invoice.message_ids.filtered(
+            lambda message: "Second reminder" in (message.body or "")
+        )
+        self.assertEqual(len(note), 1)
+        self.assertIn("15 days after the due date", note.body)
+        self.assertIn("Late fee", note.body)
+
+    def test_fixed_fee_is_a_posted_invoice_linked_to_the_overdue_one(self):
+        invoice = self._invoice()
+
+        self._run(date(2026, 2, 15))
+
+        fee = invoice.bpo_dunning_line_ids.fee_move_id
+        self.assertEqual(fee.state, "posted")
+        self.assertEqual(fee.bpo_fee_origin_id, invoice)
+        self.assertEqual(fee.partner_id, invoice.partner_id)
+        self.assertEqual(fee.amount_total, 40.00)  # the fee product carries no tax
+        self.assertEqual(
+            fee.invoice_line_ids.product_id, self.env.ref("bpo_billing.product_late_payment_fee")
+        )
+
+    def test_no_fee_when_the_agreement_charges_none(self):
+        invoice = self._invoice(late_fees=False)
+
+        self._run(date(2026, 2, 15))
+
+        self.assertFalse(invoice.bpo_dunning_line_ids.fee_move_id)
+
+    def _fee_policy(self, *stages):
+        return self.env["bpo.dunning.policy"].create(
+            {
+                "name": "Fees",
+                "stage_ids": [
+                    Command.create(
+                        {
+                            "name": f"Stage {offset}",
+                            "offset_days": offset,
+                            "fee_type": fee_type,
+                            "fee_amount": amount,
+                            "fee_product_id": self.env.ref(
+                                "bpo_billing.product_late_payment_fee"
+                            ).id,
+                        }
+                    )
+                    for offset, fee_type, amount in stages
+                ],
+            }
+        )
+
+    def test_interest_never_charges_the_same_days_twice(self):
+        policy = self._fee_policy((10, "interest", 12.0), (20, "interest", 12.0))
+        invoice = self._invoice(dunning_policy_id=policy.id)
+
+        self._run(date(2026, 2, 10))
+        self._run(date(2026, 2, 20))
+
+        first, second = invoice.bpo_dunning_line_ids.sorted("date")
+        # 1 150.00 × 12 % × 10 / 365 = 3.7808… → 3.78 for 1–10 February,
+        # then the same for 11–20 February, not 20 days again
+        self.assertEqual(first.fee_move_id.amount_total, 3.78)
+        self.assertEqual(second.fee_move_id.amount_total, 3.78)
+        self.assertEqual(second.interest_until, date(2026, 2, 20))
+
+    def test_percent_fee_on_what_is_left_after_a_partial_payment(self):
+        policy = self._fee_policy((10, "percent", 2.0))
+        invoice = self._invoice(dunning_policy_id=policy.id)
+        self._pay(invoice, 650.00, date(2026, 2, 5))
+
+        self._run(date(2026, 2, 10))
+
+        # 1 150.00 − 650.00 = 500.00 open; 2 % = 10.00
+        line = invoice.bpo_dunning_line_ids
+        self.assertEqual(line.open_amount, 500.00)
+        self.assertEqual(line.fee_move_id.amount_total, 10.00)
+
+    def test_final_notice_suspends_the_agreement_until_paid(self):
+        invoice = self._invoice()
+        agreement = invoice.bpo_agreement_id
+
+        self._run(date(2026, 3, 2))
+
+        self.assertEqual(agreement.state, "suspended")
+        self.assertTrue(agreement.suspended_by_dunning)
+        activity = invoice.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, agreement.user_id)
+
+        self._pay(invoice, invoice.amount_residual, date(2026, 3, 5))
+
+        self.assertEqual(agreement.state, "active")
+        self.assertFalse(agreement.suspended_by_dunning)
+        self.assertIn("Activated again", agreement.message_ids[0].body)
+        self.assertEqual(self._run(date(2026, 3, 20)), 0)
+
+    def test_paid_invoice_gets_no_more_reminders(self):
+        invoice = self._invoice()
+        self._run(date(2026, 2, 7))
+        self._pay(invoice, invoice.amount_residual, date(2026, 2, 8))
+
+        self._run(date(2026, 2, 15))
+
+        self.assertEqual(len(invoice.bpo_dunning_line_ids), 1)
+
+    def test_disputed_invoice_is_skipped(self):
+        invoice = self._invoice()
+        invoice.bpo_disputed = True
+
+        self.assertEqual(self._run(date(2026, 2, 15)), 0)
+        self.assertFalse(invoice.bpo_dunning_line_ids)
+
+    def test_open_amount_below_the_policy_minimum_is_skipped(self):
+        self.standard.minimum_amount = 2000.0
+        invoice = self._invoice()  # 1 150.00 open
+
+        self.assertEqual(self._run(date(2026, 2, 15)), 0)
+        self.assertFalse(invoice.bpo_dunning_line_ids)
+
+    def test_client_with_reminders_turned_off_is_skipped(self):
+        self.client.bpo_dunning_opt_out = True
+        invoice = self._invoice()
+
+        self.assertEqual(self._run(date(2026, 2, 15)), 0)
+        self.assertFalse(invoice.bpo_dunning_line_ids)
+
+    def test_a_run_in_one_company_never_touches_another(self):
+        other = self.setup_other_company()
+        service = self.env["product.product"].create(
+            {
+                "name": "Other retainer",
+                "type": "service",
+                "bpo_billing_model": "fixed",
+                "company_id": other["company"].id,
+                "taxes_id": [Command.clear()],
+            }
+        )
+        service.with_company(other["company"]).property_account_income_id = other[
+            "default_account_revenue"
+        ]
+        their_agreement = (
+            self.env["bpo.agreement"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": self.client_b.id,
+                    "company_id": other["company"].id,
+                    "journal_id": other["default_journal_sale"].id,
+                    "payment_term_id": self.net_30.id,
+                    "dunning_policy_id": self.standard.id,
+                    "date_start": INVOICE_DATE,
+                    "line_ids": [Command.create({"product_id": service.id, "price_unit": 700.0})],
+                }
+            )
+        )
+        their_agreement.action_activate()
+        theirs = their_agreement.action_generate_invoices(INVOICE_DATE)
+        mine = self._invoice()
+
+        moves = self.env["account.move"].with_context(allowed_company_ids=self.company.ids)
+        moves._bpo_run_dunning(date(2026, 2, 15))
+
+        self.assertTrue(mine.bpo_dunning_line_ids)
+        self.assertFalse(theirs.bpo_dunning_line_ids)
+        # it was due all along: the scheduler, in every company, reminds it
+        self.env["account.move"].sudo()._bpo_run_dunning(date(2026, 2, 15))
+        self.assertTrue(theirs.bpo_dunning_line_ids)
