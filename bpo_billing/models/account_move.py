@@ -13,6 +13,7 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount
 
 from ..pricing import late_fee
@@ -93,16 +94,42 @@ class AccountMove(models.Model):
             self.env["bpo.agreement"]._commit_if_scheduled()
         return done
 
+    # ------------------------------------------------------------------ follow-up buttons
+
+    def action_bpo_send_reminder(self):
+        """Apply now the reminder stage these invoices have reached and not received."""
+        stages_due = self._bpo_claim_due_stages(
+            fields.Date.context_today(self), len(self), self.browse(), only=self
+        )
+        if not stages_due:
+            raise UserError(
+                self.env._(
+                    "%(invoices)s reached no reminder stage it has not received yet.",
+                    invoices=", ".join(self.mapped("name")),
+                )
+            )
+        self._bpo_apply_stages(stages_due, fields.Date.context_today(self))
+        return True
+
+    def action_bpo_mark_disputed(self):
+        self.bpo_disputed = True
+        return True
+
+    def action_bpo_clear_dispute(self):
+        self.bpo_disputed = False
+        return True
+
     # ------------------------------------------------------------------ select and claim
 
     @api.model
-    def _bpo_claim_due_stages(self, date_ref, limit, excluded):
-        """Lock up to ``limit`` invoices that reached a stage they have not received, with
-        that stage: {invoice: stage}. The highest stage reached wins; lower ones skipped
-        since the last run are not sent late."""
+    def _bpo_claim_due_stages(self, date_ref, limit, excluded, only=None):
+        """Lock up to ``limit`` invoices (among ``only`` when given) that reached a stage they
+        have not received, with that stage: {invoice: stage}. The highest stage reached
+        wins; lower ones skipped since the last run are not sent late."""
         in_companies = (
             SQL() if self.env.su else SQL("AND m.company_id = ANY(%s)", self.env.companies.ids)
         )
+        among = SQL("AND m.id = ANY(%s)", only.ids) if only is not None else SQL()
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -128,13 +155,14 @@ class AccountMove(models.Model):
                AND (current_stage.id IS NULL OR reached.offset_days > current_stage.offset_days)
                AND NOT EXISTS (SELECT 1 FROM bpo_dunning_line line
                                 WHERE line.move_id = m.id AND line.stage_id = reached.id)
-               AND NOT m.id = ANY(%(excluded)s) %(in_companies)s
+               AND NOT m.id = ANY(%(excluded)s) %(in_companies)s %(among)s
           ORDER BY m.commercial_partner_id, m.id
              LIMIT %(limit)s
                FOR UPDATE OF m SKIP LOCKED""",
                 date=date_ref,
                 excluded=excluded.ids,
                 in_companies=in_companies,
+                among=among,
                 limit=limit,
             )
         )

@@ -4,6 +4,7 @@ from . import test_agreement_tour
 from . import test_agreement_validation
 from . import test_dunning_configuration
 from . import test_dunning_run
+from . import test_follow_up_tour
 from . import test_generation_amounts
 from . import test_generation_concurrency
 from . import test_generation_cron

@@ -1,6 +1,7 @@
 from datetime import date
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import BpoBillingCommon
@@ -284,3 +285,29 @@ class TestDunningRun(BpoBillingCommon):
         # it was due all along: the scheduler, in every company, reminds it
         self.env["account.move"].sudo()._bpo_run_dunning(date(2026, 2, 15))
         self.assertTrue(theirs.bpo_dunning_line_ids)
+
+    def test_a_claim_can_be_narrowed_to_chosen_invoices(self):
+        invoice, other = self._invoice(), self._invoice()
+
+        claimed = invoice._bpo_claim_due_stages(
+            date(2026, 2, 7), 10, invoice.browse(), only=invoice
+        )
+
+        self.assertEqual(claimed, {invoice: self.standard.stage_ids[1]})
+        self.assertNotIn(other, claimed)
+
+    def test_send_reminder_button_refuses_when_nothing_is_reached(self):
+        invoice = self._invoice()
+        invoice.action_bpo_send_reminder()  # long overdue today: the final notice
+        self.assertEqual(invoice.bpo_dunning_stage_id, self.standard.stage_ids[-1])
+
+        with self.assertRaisesRegex(UserError, "reached no reminder stage it has not received yet"):
+            invoice.action_bpo_send_reminder()
+
+    def test_dispute_buttons(self):
+        invoice = self._invoice()
+
+        invoice.action_bpo_mark_disputed()
+        self.assertEqual(self._run(date(2026, 2, 15)), 0)
+        invoice.action_bpo_clear_dispute()
+        self.assertEqual(self._run(date(2026, 2, 15)), 1)
