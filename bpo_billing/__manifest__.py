@@ -36,6 +36,7 @@
         "views/product_template_views.xml",
         "views/res_config_settings_views.xml",
         "report/report_invoice.xml",
+        "report/report_statement.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -136,8 +136,12 @@ class AccountMove(models.Model):
                 """
             SELECT m.id, reached.id
               FROM account_move m
-              JOIN bpo_agreement a ON a.id = m.bpo_agreement_id
-              JOIN bpo_dunning_policy policy ON policy.id = a.dunning_policy_id AND policy.active
+              JOIN res_company company ON company.id = m.company_id
+         LEFT JOIN bpo_agreement a ON a.id = m.bpo_agreement_id
+              JOIN bpo_dunning_policy policy ON policy.active AND policy.id = COALESCE(
+                       a.dunning_policy_id,
+                       CASE WHEN a.id IS NULL AND company.bpo_dunning_all_invoices
+                            THEN company.bpo_dunning_policy_id END)
               JOIN res_partner client ON client.id = m.commercial_partner_id
               JOIN LATERAL (
                     SELECT stage.id, stage.offset_days FROM bpo_dunning_stage stage
@@ -147,6 +151,7 @@ class AccountMove(models.Model):
                    ) reached ON TRUE
          LEFT JOIN bpo_dunning_stage current_stage ON current_stage.id = m.bpo_dunning_stage_id
              WHERE m.move_type = 'out_invoice' AND m.state = 'posted'
+               AND m.bpo_fee_origin_id IS NULL
                AND m.payment_state IN ('not_paid', 'partial')
                AND m.amount_residual_signed >= COALESCE(policy.minimum_amount, 0)
                AND m.amount_residual_signed > 0
@@ -203,6 +208,7 @@ class AccountMove(models.Model):
         return failed
 
     def _bpo_apply_stages(self, stages_due, date_ref):
+        """Apply each invoice's stage: fee, record, email, chatter, activity, suspension."""
         fees = self._bpo_create_fees(stages_due, date_ref)
         lines = self._bpo_create_dunning_lines(stages_due, date_ref, fees)
         self._bpo_send_reminders(lines)

@@ -14,3 +14,8 @@ class ResCompany(models.Model):
         string="Default Reminder Policy",
         help="Reminder policy of new service agreements.",
     )
+    bpo_dunning_all_invoices = fields.Boolean(
+        string="Remind All Customer Invoices",
+        help="Chase every overdue customer invoice with the default reminder policy, not only "
+        "those of service agreements (without late fees).",
+    )

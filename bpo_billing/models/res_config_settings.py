@@ -10,3 +10,6 @@ class ResConfigSettings(models.TransientModel):
     bpo_dunning_policy_id = fields.Many2one(
         related="company_id.bpo_dunning_policy_id", readonly=False
     )
+    bpo_dunning_all_invoices = fields.Boolean(
+        related="company_id.bpo_dunning_all_invoices", readonly=False
+    )

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+AGEING_BUCKETS = ((0, "current"), (30, "1_30"), (60, "31_60"), (90, "61_90"))
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -34,3 +36,34 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
+
+    def _bpo_statement(self, date_ref=None):
+        """The client's open customer invoices on ``date_ref`` (default: today), oldest
+        first, with their days late and the amount due in each ageing bucket (company
+        currency)."""
+        self.ensure_one()
+        date_ref = date_ref or fields.Date.context_today(self)
+        invoices = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", self.commercial_partner_id.id),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ],
+            order="invoice_date_due, id",
+        )
+        ageing = dict.fromkeys(["current", "1_30", "31_60", "61_90", "90_plus"], 0.0)
+        items = []
+        for invoice in invoices:
+            days_late = (date_ref - invoice.invoice_date_due).days
+            bucket = next((name for limit, name in AGEING_BUCKETS if days_late <= limit), "90_plus")
+            ageing[bucket] += invoice.amount_residual_signed
+            items.append({"invoice": invoice, "days_late": max(days_late, 0), "bucket": bucket})
+        currency = self.env.company.currency_id
+        return {
+            "items": items,
+            "ageing": {name: currency.round(amount) for name, amount in ageing.items()},
+            "total": currency.round(sum(ageing.values())),
+            "currency": currency,
+            "date": date_ref,
+        }

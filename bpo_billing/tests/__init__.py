@@ -14,5 +14,6 @@ from . import test_generation_multicompany
 from . import test_generation_timing
 from . import test_invoice_report
 from . import test_sale_to_agreement
+from . import test_statement_report
 from . import test_usage_capture
 from . import test_usage_import

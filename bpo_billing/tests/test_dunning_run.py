@@ -311,3 +311,40 @@ class TestDunningRun(BpoBillingCommon):
         self.assertEqual(self._run(date(2026, 2, 15)), 0)
         invoice.action_bpo_clear_dispute()
         self.assertEqual(self._run(date(2026, 2, 15)), 1)
+
+    def test_fee_invoices_get_no_reminder_of_their_own(self):
+        invoice = self._invoice()
+        self._run(date(2026, 2, 15))  # second reminder: a 40.00 fee invoice, due at once
+        fee = invoice.bpo_dunning_line_ids.fee_move_id
+
+        self._run(date(2026, 4, 30))
+
+        self.assertTrue(fee)
+        self.assertFalse(fee.bpo_dunning_line_ids)
+
+    def _plain_invoice(self):
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.client.id,
+                "invoice_date": INVOICE_DATE,
+                "invoice_payment_term_id": self.net_30.id,
+                "invoice_line_ids": [
+                    Command.create({"product_id": self.product_retainer.id, "price_unit": 300.0})
+                ],
+            }
+        )
+        invoice.action_post()
+        return invoice
+
+    def test_invoices_outside_agreements_only_with_the_company_setting(self):
+        invoice = self._plain_invoice()
+        self.assertEqual(self._run(date(2026, 2, 15)), 0)
+
+        self.company.bpo_dunning_all_invoices = True
+        self.assertEqual(self._run(date(2026, 2, 15)), 1)
+
+        line = invoice.bpo_dunning_line_ids
+        self.assertEqual(line.stage_id, self.standard.stage_ids[2])
+        self.assertFalse(line.fee_move_id)  # late fees belong to agreements
+        self.assertTrue(line.mail_id)
