@@ -111,6 +111,45 @@ class AccountMove(models.Model):
         self._bpo_apply_stages(stages_due, fields.Date.context_today(self))
         return True
 
+    def action_bpo_skip_stage(self):
+        """Skip the next reminder stage of these invoices: it is recorded as done, without
+        email, fee or suspension, and the run goes on with the stages after it."""
+        today = fields.Date.context_today(self)
+        lines_vals = []
+        for move in self:
+            stage = move._bpo_next_stage()
+            if not stage:
+                raise UserError(
+                    self.env._("%(invoice)s has no reminder stage left to skip.", invoice=move.name)
+                )
+            lines_vals.append(
+                {
+                    "move_id": move.id,
+                    "stage_id": stage.id,
+                    "partner_id": move.commercial_partner_id.id,
+                    "date": today,
+                    "days_late": (today - move.invoice_date_due).days,
+                    "open_amount": move.amount_residual,
+                    "skipped": True,
+                }
+            )
+            move.write({"bpo_dunning_stage_id": stage.id})
+            move.message_post(
+                body=self.env._("Reminder stage %(stage)s skipped.", stage=stage.name)
+            )
+        self.env["bpo.dunning.line"].sudo().create(lines_vals)
+        return True
+
+    def _bpo_next_stage(self):
+        """The first stage of the invoice's policy after its current one, if any."""
+        self.ensure_one()
+        policy = self.bpo_agreement_id.dunning_policy_id or self.company_id.bpo_dunning_policy_id
+        current_offset = self.bpo_dunning_stage_id.offset_days
+        later = policy.stage_ids.filtered(
+            lambda stage: not self.bpo_dunning_stage_id or stage.offset_days > current_offset
+        )
+        return later[:1]
+
     def action_bpo_mark_disputed(self):
         self.bpo_disputed = True
         return True

@@ -27,6 +27,9 @@ class BpoDunningLine(models.Model):
         "charge starts the day after."
     )
     mail_id = fields.Many2one("mail.mail", string="Email", index="btree_not_null")
+    skipped = fields.Boolean(
+        help="Skipped by hand from the follow-up: nothing was sent or charged."
+    )
 
     _sql_constraints = [
         (

@@ -348,3 +348,19 @@ class TestDunningRun(BpoBillingCommon):
         self.assertEqual(line.stage_id, self.standard.stage_ids[2])
         self.assertFalse(line.fee_move_id)  # late fees belong to agreements
         self.assertTrue(line.mail_id)
+
+    def test_skipping_a_stage_records_it_without_sending(self):
+        invoice = self._invoice()
+        _courtesy, first, second, _final = self.standard.stage_ids
+        self._run(date(2026, 1, 28))  # courtesy reminder
+
+        invoice.action_bpo_skip_stage()  # the first reminder will not be sent
+
+        skipped = invoice.bpo_dunning_line_ids.filtered("skipped")
+        self.assertEqual(skipped.stage_id, first)
+        self.assertFalse(skipped.mail_id)
+        self.assertEqual(invoice.bpo_dunning_stage_id, first)
+        self.assertEqual(self._run(date(2026, 2, 7)), 0)  # first stage's day: nothing
+        self._run(date(2026, 2, 15))
+        self.assertEqual(invoice.bpo_dunning_stage_id, second)
+        self.assertEqual(len(self._mails_to(self.client)), 2)  # courtesy and second
