@@ -169,8 +169,7 @@ class AccountMove(models.Model):
             SQL() if self.env.su else SQL("AND m.company_id = ANY(%s)", self.env.companies.ids)
         )
         among = SQL("AND m.id = ANY(%s)", only.ids) if only is not None else SQL()
-        self.env.flush_all()
-        self.env.cr.execute(
+        rows = self.env["bpo.agreement"]._claim_rows(
             SQL(
                 """
             SELECT m.id, reached.id
@@ -210,7 +209,6 @@ class AccountMove(models.Model):
                 limit=limit,
             )
         )
-        rows = self.env.cr.fetchall()
         stages = self.env["bpo.dunning.stage"].browse({stage_id for _move_id, stage_id in rows})
         stage_by_id = {stage.id: stage for stage in stages}
         return {self.browse(move_id): stage_by_id[stage_id] for move_id, stage_id in rows}

@@ -108,32 +108,39 @@ class BpoAgreement(models.Model):
         in_companies = (
             SQL() if self.env.su else SQL("AND company_id = ANY(%s)", self.env.companies.ids)
         )
+        rows = self._claim_rows(
+            SQL(
+                """SELECT id FROM bpo_agreement
+                WHERE state = 'active' AND next_invoice_date <= %(date)s
+                  AND NOT id = ANY(%(excluded)s) %(in_companies)s
+                ORDER BY id LIMIT %(limit)s
+                FOR UPDATE SKIP LOCKED""",
+                date=date_ref,
+                excluded=excluded.ids,
+                in_companies=in_companies,
+                limit=limit,
+            )
+        )
+        return self.browse(row[0] for row in rows)
+
+    @api.model
+    def _claim_rows(self, query):
+        """Run a claiming query (``FOR UPDATE SKIP LOCKED``) and return its rows. Under the
+        scheduler it runs in a fresh transaction, so that rows other workers changed and
+        committed meanwhile are seen as they are now, not as a conflict."""
         for _attempt in range(3):
-            # a fresh transaction: what other workers committed meanwhile is seen as billed
             self._commit_if_scheduled()
-            self.flush_model(["state", "next_invoice_date"])
+            self.env.flush_all()
             try:
-                self.env.cr.execute(
-                    SQL(
-                        """SELECT id FROM bpo_agreement
-                        WHERE state = 'active' AND next_invoice_date <= %(date)s
-                          AND NOT id = ANY(%(excluded)s) %(in_companies)s
-                        ORDER BY id LIMIT %(limit)s
-                        FOR UPDATE SKIP LOCKED""",
-                        date=date_ref,
-                        excluded=excluded.ids,
-                        in_companies=in_companies,
-                        limit=limit,
-                    )
-                )
+                self.env.cr.execute(query)
             except pg_errors.SerializationFailure:
                 # a row changed after our snapshot began; only a new transaction can retry
                 if not self.env.context.get("cron_id"):
                     raise
                 self.env.cr.rollback()
                 continue
-            return self.browse(row[0] for row in self.env.cr.fetchall())
-        return self.browse()
+            return self.env.cr.fetchall()
+        return []
 
     def _lock_due(self, date_ref):
         """The due agreements among ``self`` that this transaction could lock."""

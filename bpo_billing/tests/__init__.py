@@ -2,6 +2,7 @@ from . import test_access_rights
 from . import test_agreement_lifecycle
 from . import test_agreement_tour
 from . import test_agreement_validation
+from . import test_dunning_concurrency
 from . import test_dunning_configuration
 from . import test_dunning_run
 from . import test_follow_up_tour
