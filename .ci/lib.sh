@@ -33,7 +33,7 @@ check_odoo() {
 }
 
 check_community_only() {
-    # Odoo always offers its own addons folder; an Enterprise addon there could be installed
+    # Odoo always offers its own addons folder; a non-Community addon there could be installed
     # (and auto-installed) alongside ours, so the run refuses such a tree.
     local enterprise
     enterprise=$("$ODOO_PYTHON" - <<'PY'
@@ -44,12 +44,12 @@ for root in odoo.addons.__path__:
         manifest = os.path.join(root, name, "__manifest__.py")
         if os.path.isfile(manifest):
             license_ = ast.literal_eval(open(manifest).read()).get("license", "LGPL-3")
-            if license_ in ("OEEL-1", "OPL-1"):
+            if license_ != "LGPL-3":  # Odoo Community addons are all LGPL-3
                 found.append(name)
 print(" ".join(found[:10]) + (" …" if len(found) > 10 else ""))
 PY
 )
-    [ -z "$enterprise" ] || die "this Odoo offers Enterprise addons ($enterprise); run bpo_billing against Odoo 18.0 Community only."
+    [ -z "$enterprise" ] || die "this Odoo offers addons that are not LGPL-3 Community addons ($enterprise); run bpo_billing against Odoo 18.0 Community only."
 }
 
 start_postgres() {

@@ -1,3 +1,5 @@
+import threading
+import time
 from datetime import date
 
 from odoo import SUPERUSER_ID, Command, api
@@ -90,3 +92,36 @@ class RealTransactionCase(BaseCase):
             agreements.unlink()
             env["product.product"].browse(self.product_id).unlink()
             env["res.partner"].browse(self.client_id).unlink()
+
+    def _race(self, cron_xmlid, run):
+        """Run ``run(env)`` in two workers at once, each on its own real cursor as the
+        scheduler (``cron_id`` in the context), released together by a barrier. Asserts
+        that both finished, overlapped in time and did some work; returns both results."""
+        with self._environment() as env:
+            cron_id = env.ref(cron_xmlid).id
+        barrier = threading.Barrier(2)
+        results = {}
+
+        def worker(name):
+            try:
+                with self._environment({"cron_id": cron_id}) as env:
+                    barrier.wait()
+                    started = time.monotonic()
+                    results[name] = (run(env), started, time.monotonic())
+            except Exception as error:  # noqa: BLE001 - reported by the assertions below
+                results[name] = error
+
+        threads = [threading.Thread(target=worker, args=(name,)) for name in ("first", "second")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        for name in ("first", "second"):
+            self.assertIsInstance(
+                results.get(name), tuple, f"worker {name} failed: {results.get(name)!r}"
+            )
+        (done_1, start_1, end_1), (done_2, start_2, end_2) = results["first"], results["second"]
+        self.assertLess(max(start_1, start_2), min(end_1, end_2), "the two runs did not overlap")
+        self.assertGreater(done_1, 0)
+        self.assertGreater(done_2, 0)
+        return done_1, done_2

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 from odoo.tests import get_db_name, tagged
@@ -51,40 +50,15 @@ class TestGenerationConcurrency(RealTransactionCase):
         self.assertEqual(orphan_invoices, 0)
 
     def test_two_workers_at_once_bill_each_period_once(self):
-        barrier = threading.Barrier(2)
-        results = {}
-
-        def worker(name):
-            try:
-                with self._environment({"cron_id": self.cron_id}) as env:
-                    barrier.wait()
-                    started = time.monotonic()
-                    handled = env["bpo.agreement"]._cron_generate_invoices(
-                        RACE_DATE, batch_size=self.batch_size
-                    )
-                    results[name] = (handled, started, time.monotonic())
-            except Exception as error:  # noqa: BLE001 - reported by the assertions below
-                results[name] = error
-
-        threads = [threading.Thread(target=worker, args=(name,)) for name in ("first", "second")]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-
-        for name in ("first", "second"):
-            self.assertIsInstance(
-                results.get(name), tuple, f"worker {name} failed: {results.get(name)!r}"
-            )
-        (handled_1, start_1, end_1), (handled_2, start_2, end_2) = (
-            results["first"],
-            results["second"],
+        handled = self._race(
+            "bpo_billing.ir_cron_bpo_generate_invoices",
+            lambda env: env["bpo.agreement"]._cron_generate_invoices(
+                RACE_DATE, batch_size=self.batch_size
+            ),
         )
-        self.assertLess(max(start_1, start_2), min(end_1, end_2), "the two runs did not overlap")
-        self.assertGreater(handled_1, 0)
-        self.assertGreater(handled_2, 0)
+
         # no agreement taken by both workers (a conflict would count it twice)
-        self.assertEqual(handled_1 + handled_2, self.agreement_count)
+        self.assertEqual(handled[0] + handled[1], self.agreement_count)
         self._assert_billed_exactly_once()
         with self._environment() as env:
             periods = env["bpo.agreement"].browse(self.agreement_ids).period_ids
