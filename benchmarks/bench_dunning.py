@@ -15,7 +15,6 @@ Not part of the test suite; run it with (see benchmarks/README.md):
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -23,9 +22,10 @@ from datetime import date, timedelta
 from bench_generation import (
     PeakMemory,
     copy_database,
-    create_database,
     environment,
+    measure_in_child,
     release,
+    scratch_databases,
     setup_odoo,
 )
 
@@ -150,62 +150,37 @@ def measure(args):
     )
 
 
-def measure_in_child(run, dbname, args):
-    output = subprocess.run(
-        [
-            sys.executable,
-            os.path.abspath(__file__),
-            "--measure",
-            run,
-            "--db",
-            dbname,
-            "--batch-size",
-            str(args.batch_size),
-            "--work-dir",
-            args.work_dir,
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
 def main():
     args = parse_args()
     setup_odoo(args.work_dir)
     if args.measure:
         return measure(args)
-    base = "bpo_bench_dunning_base"
-    print("Creating the benchmark database (bpo_billing, no demo data)…", flush=True)
-    create_database(base, args.work_dir)
-    created = [base]
-    try:
+    with scratch_databases("bpo_bench_dunning_base", args.work_dir) as created:
         for count in args.sizes:
             book = f"bpo_bench_dunning_{count}"
-            copy_database(base, book)
+            copy_database(created[0], book)
             created.append(book)
             with environment(book) as env:
                 build_open_invoices(env, count, min(args.clients, count))
             release(book)
-            rows = [measure_in_child(run, book, args) for run in ("search", "ours")]
-            print(f"\nM = {count} open invoices, {min(args.clients, count)} clients")
-            print(
-                f"{'run':<16}{'invoices':>9}{'seconds':>9}{'inv/s':>9}{'emails':>8}"
-                f"{'queries/batch':>15}{'peak MiB':>10}"
-            )
-            for row in rows:
-                print(
-                    f"{row['run']:<16}{row['invoices']:>9}{row['seconds']:>9.1f}"
-                    f"{row['per_second']:>9.1f}{row['emails']:>8}"
-                    f"{row['queries_per_batch']:>15.1f}{row['peak_mib']:>10.1f}"
-                )
+            rows = [measure_in_child(__file__, run, book, args) for run in ("search", "ours")]
+            print_rows(count, min(args.clients, count), rows)
             sys.stdout.flush()
             release(book)
-    finally:
-        for name in created:
-            release(name)
-            subprocess.run(["dropdb", "--if-exists", name], check=False)
+
+
+def print_rows(count, clients, rows):
+    print(f"\nM = {count} open invoices, {clients} clients")
+    print(
+        f"{'run':<16}{'invoices':>9}{'seconds':>9}{'inv/s':>9}{'emails':>8}"
+        f"{'queries/batch':>15}{'peak MiB':>10}"
+    )
+    for row in rows:
+        print(
+            f"{row['run']:<16}{row['invoices']:>9}{row['seconds']:>9.1f}"
+            f"{row['per_second']:>9.1f}{row['emails']:>8}"
+            f"{row['queries_per_batch']:>15.1f}{row['peak_mib']:>10.1f}"
+        )
 
 
 if __name__ == "__main__":

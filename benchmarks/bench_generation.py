@@ -220,26 +220,29 @@ class PeakMemory:
         return (self.peak - self.baseline) / 2**20
 
 
-def measure_in_child(run, dbname, batch_size, work_dir):
-    """One measurement in a fresh process, so that its peak memory is its own."""
-    output = subprocess.run(
-        [
-            sys.executable,
-            os.path.abspath(__file__),
-            "--measure",
-            run,
-            "--db",
-            dbname,
-            "--batch-size",
-            str(batch_size),
-            "--work-dir",
-            work_dir,
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+def measure_in_child(script, run, dbname, args):
+    """One measurement, ``script --measure run``, in a fresh process so that its peak memory
+    is its own; the child prints its result row as JSON on its last line."""
+    command = [sys.executable, os.path.abspath(script), "--measure", run, "--db", dbname]
+    command += ["--batch-size", str(args.batch_size), "--work-dir", args.work_dir]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
+
+
+@contextmanager
+def scratch_databases(base, work_dir, keep=False):
+    """Create ``base`` (bpo_billing, no demo data) and yield the list of the benchmark's
+    databases, ``base`` first; every database in it is dropped on exit unless ``keep``."""
+    print("Creating the benchmark database (bpo_billing, no demo data)…", flush=True)
+    create_database(base, work_dir)
+    created = [base]
+    try:
+        yield created
+    finally:
+        for name in created:
+            release(name)
+            if not keep:
+                subprocess.run(["dropdb", "--if-exists", name], check=False)
 
 
 def measure(label, dbname, work):
@@ -354,14 +357,10 @@ def main():
     setup_odoo(args.work_dir)
     if args.measure:
         return measure_one(args)
-    base = "bpo_bench_base"
-    print("Creating the benchmark database (bpo_billing, no demo data)…", flush=True)
-    create_database(base, args.work_dir)
-    created = [base]
-    try:
+    with scratch_databases("bpo_bench_base", args.work_dir, args.keep) as created:
         for count in args.sizes:
             book = f"bpo_bench_{count}"
-            copy_database(base, book)
+            copy_database(created[0], book)
             created.append(book)
             with environment(book) as env:
                 build_book(env, count)
@@ -370,19 +369,11 @@ def main():
             for name in runs.values():
                 copy_database(book, name)
                 created.append(name)
-            rows = [
-                measure_in_child(name, dbname, args.batch_size, args.work_dir)
-                for name, dbname in runs.items()
-            ]
+            rows = [measure_in_child(__file__, name, dbname, args) for name, dbname in runs.items()]
             print_rows(count, rows)
             sys.stdout.flush()
             for name in [book, *runs.values()]:
                 release(name)
-    finally:
-        if not args.keep:
-            for name in created:
-                release(name)
-                subprocess.run(["dropdb", "--if-exists", name], check=False)
 
 
 if __name__ == "__main__":
