@@ -220,13 +220,15 @@ class PeakMemory:
         return (self.peak - self.baseline) / 2**20
 
 
-def measure_in_child(script, run, dbname, args):
-    """One measurement, ``script --measure run``, in a fresh process so that its peak memory
-    is its own; the child prints its result row as JSON on its last line."""
+def measure_in_child(script, run, dbname, args, options=()):
+    """One measurement, ``script --measure run [options]``, in a fresh process so that its
+    peak memory is its own; the child prints its result row as JSON on its last line."""
     command = [sys.executable, os.path.abspath(script), "--measure", run, "--db", dbname]
-    command += ["--batch-size", str(args.batch_size), "--work-dir", args.work_dir]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    command += ["--batch-size", str(args.batch_size), "--work-dir", args.work_dir, *options]
+    child = subprocess.run(command, check=False, capture_output=True, text=True)
+    if child.returncode:
+        sys.exit(f"{' '.join(command)} failed:\n{child.stderr[-3000:]}")
+    return json.loads(child.stdout.strip().splitlines()[-1])
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL, format_amount, split_every
 
 from ..pricing import late_fee
 
@@ -354,10 +354,13 @@ class AccountMove(models.Model):
 
     def _bpo_send_reminders(self, lines):
         """One email per client and stage, listing all their invoices at that stage, with
-        the invoices' PDF attached, to the client's contact for invoices."""
+        each invoice's PDF attached, to the client's contact for invoices."""
         groups = defaultdict(lambda: self.env["bpo.dunning.line"])
         for line in lines.filtered("stage_id.mail_template_id"):
             groups[line.partner_id, line.stage_id] |= line
+        if not groups:
+            return
+        attachments = lines.move_id._bpo_invoice_pdf_attachments()
         for (partner, stage), group in groups.items():
             invoices = group.move_id
             recipient = self.env["res.partner"].browse(partner.address_get(["invoice"])["invoice"])
@@ -367,24 +370,50 @@ class AccountMove(models.Model):
                 partner.id,
                 email_values={
                     "recipient_ids": [Command.set(recipient.ids)],
-                    "attachment_ids": [Command.set(invoices._bpo_reminder_attachment(partner).ids)],
+                    "attachment_ids": [
+                        Command.set([attachments[invoice].id for invoice in invoices])
+                    ],
                 },
             )
             group.sudo().mail_id = mail_id
 
-    def _bpo_reminder_attachment(self, partner):
-        pdf, _format = self.env["ir.actions.report"]._render_qweb_pdf(
-            "account.account_invoices", res_ids=self.ids
+    def _bpo_invoice_pdf_attachments(self):
+        """An attachment with each invoice's PDF: the one the client was sent when there is
+        one, else rendered as Odoo's own invoice sending does: several invoices of a company
+        per report call (one wkhtmltopdf run, split per invoice), as many as the system
+        parameter ``account.pdf_generation_batch`` says."""
+        sent = self.filtered("invoice_pdf_report_id")
+        attachments = {move: move.invoice_pdf_report_id for move in sent}
+        report = self.env["ir.actions.report"]
+        per_call = int(
+            self.env["ir.config_parameter"].sudo().get_param("account.pdf_generation_batch", 80)
         )
-        return self.env["ir.attachment"].create(
-            {
-                "name": self.env._("Overdue invoices.pdf"),
-                "raw": pdf,
-                "res_model": "res.partner",
-                "res_id": partner.id,
-                "mimetype": "application/pdf",
-            }
-        )
+        to_render = [
+            (company, self.browse(ids))
+            for company, moves in (self - sent).grouped("company_id").items()
+            for ids in split_every(max(per_call, 1), moves.ids)
+        ]
+        for company, moves in to_render:
+            content, report_type = report.with_company(company)._pre_render_qweb_pdf(
+                "account.account_invoices", res_ids=moves.ids
+            )
+            content_by_id = report._get_splitted_report(
+                "account.account_invoices", content, report_type
+            )
+            created = self.env["ir.attachment"].create(
+                [
+                    {
+                        "name": move._get_invoice_report_filename(),
+                        "raw": content_by_id[move.id],
+                        "mimetype": "application/pdf",
+                        "res_model": "res.partner",
+                        "res_id": move.commercial_partner_id.id,
+                    }
+                    for move in moves
+                ]
+            )
+            attachments.update(zip(moves, created, strict=True))
+        return attachments
 
     def _bpo_set_current_stage(self, stages_due, date_ref):
         by_stage = defaultdict(lambda: self.browse())

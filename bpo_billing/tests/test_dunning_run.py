@@ -1,8 +1,11 @@
+import base64
+import io
 from datetime import date
 
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools.pdf import PdfFileReader
 
 from .common import BpoBillingCommon
 
@@ -110,10 +113,46 @@ class TestDunningRun(BpoBillingCommon):
         self.assertIn(second_invoice.name, mail.body_html)
         self.assertNotIn(other_client_invoice.name, mail.body_html)
         self.assertEqual(mail.recipient_ids, self.billing_contact)
-        self.assertEqual(mail.attachment_ids.mapped("name"), ["Overdue invoices.pdf"])
+        self.assertEqual(
+            sorted(mail.attachment_ids.mapped("name")),
+            sorted(
+                invoice._get_invoice_report_filename() for invoice in first_invoice | second_invoice
+            ),
+        )
+        first_document = mail.attachment_ids.filtered(
+            lambda attachment: attachment.name == first_invoice._get_invoice_report_filename()
+        )
+        self.assertIn(first_invoice.name.encode(), first_document.raw)
+        self.assertNotIn(second_invoice.name.encode(), first_document.raw)
         self.assertEqual(mail.state, "outgoing")
         self.assertEqual((first_invoice | second_invoice).bpo_dunning_line_ids.mail_id, mail)
         self.assertEqual(len(self._mails_to(self.client_b)), 1)
+
+    def test_the_invoice_pdf_the_client_was_sent_is_attached_again(self):
+        invoice = self._invoice()
+        invoice.invoice_pdf_report_file = base64.b64encode(b"%PDF-1.4 sent to the client")
+        sent = invoice.invoice_pdf_report_id
+        self.assertTrue(sent)
+
+        self._run(date(2026, 2, 7))
+
+        self.assertEqual(self._mails_to(self.client).attachment_ids, sent)
+
+    def test_real_pdfs_one_per_invoice(self):
+        """With wkhtmltopdf (test mode renders HTML otherwise), each invoice gets its own
+        PDF. One invoice per wkhtmltopdf run: Debian's build (unpatched Qt) cannot merge
+        several documents in one run as the wkhtmltopdf.org build Odoo recommends does."""
+        self.env["ir.config_parameter"].set_param("account.pdf_generation_batch", 1)
+        first_invoice, second_invoice = self._invoice(1000.0), self._invoice(2000.0)
+        invoices = (first_invoice | second_invoice).with_context(force_report_rendering=True)
+
+        attachments = invoices._bpo_invoice_pdf_attachments()
+
+        for invoice in first_invoice | second_invoice:
+            document = attachments[invoice]
+            self.assertTrue(document.raw.startswith(b"%PDF-"), invoice.name)
+            self.assertEqual(document.name, invoice._get_invoice_report_filename())
+            self.assertEqual(PdfFileReader(io.BytesIO(document.raw)).getNumPages(), 1)
 
     def test_reminder_is_traced_in_the_invoice_chatter(self):
         invoice = self._invoice()
