@@ -20,6 +20,7 @@
     "data": [
         "security/bpo_billing_security.xml",
         "security/ir.model.access.csv",
+        "security/bpo_portal_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
@@ -30,6 +31,7 @@
         "views/bpo_usage_views.xml",
         "views/bpo_billing_period_views.xml",
         "views/bpo_dunning_policy_views.xml",
+        "views/bpo_dispute_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
@@ -37,6 +39,9 @@
         "views/res_config_settings_views.xml",
         "report/report_invoice.xml",
         "report/report_statement.xml",
+        "report/report_usage_statement.xml",
+        "report/bpo_report_views.xml",
+        "views/portal_templates.xml",
         "views/menus.xml",
     ],
     "demo": [

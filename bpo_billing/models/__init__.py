@@ -5,6 +5,7 @@ from . import bpo_agreement_billing
 from . import bpo_agreement_line
 from . import bpo_agreement_tier
 from . import bpo_billing_period
+from . import bpo_dispute
 from . import bpo_dunning_line
 from . import bpo_dunning_policy
 from . import bpo_dunning_stage

@@ -11,6 +11,33 @@ class ResPartner(models.Model):
         string="No Payment Reminders",
         help="Overdue invoices of this client get no reminder, fee or suspension.",
     )
+    # Payment history: refreshed in SQL by _bpo_refresh_payment_history (nightly cron)
+    bpo_avg_days_late = fields.Float(string="Average Days Late", readonly=True)
+    bpo_on_time_rate = fields.Float(string="Paid on Time (%)", readonly=True)
+    bpo_overdue_amount = fields.Monetary(
+        string="Overdue Amount", readonly=True, currency_field="bpo_history_currency_id"
+    )
+    bpo_dso = fields.Float(string="DSO (90 days)", readonly=True)
+    bpo_reliability_grade = fields.Selection(
+        [("A", "A"), ("B", "B"), ("C", "C"), ("D", "D")],
+        string="Payment Grade",
+        readonly=True,
+    )
+    bpo_payment_trend = fields.Selection(
+        [("better", "Improving"), ("stable", "Stable"), ("worse", "Worsening")],
+        string="Payment Trend",
+        readonly=True,
+    )
+    bpo_history_currency_id = fields.Many2one(
+        "res.currency", string="History Currency", readonly=True
+    )
+    bpo_history_date = fields.Datetime(string="Payment History Refreshed", readonly=True)
+    bpo_credit_hold = fields.Boolean(
+        string="Credit Hold",
+        tracking=True,
+        help="No new invoice is generated for a client on credit hold.",
+    )
+    bpo_credit_hold_reason = fields.Char(string="Credit Hold Reason", tracking=True)
     bpo_agreement_count = fields.Integer(
         string="Agreement Count", compute="_compute_bpo_agreement_count"
     )

@@ -1,0 +1,1 @@
+"""The client portal: agreements, invoices, usage statements and disputes."""

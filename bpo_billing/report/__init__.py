@@ -1,0 +1,1 @@
+# SQL views (_auto = False) behind the BPO Billing reports
