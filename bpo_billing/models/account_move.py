@@ -17,6 +17,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount, split_every
 
 from ..pricing import late_fee
+from .bpo_dispute import OPEN_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -46,11 +47,16 @@ class AccountMove(models.Model):
     bpo_dunning_line_ids = fields.One2many(
         "bpo.dunning.line", "move_id", string="Reminders", readonly=True
     )
+    bpo_dispute_ids = fields.One2many("bpo.dispute", "move_id", string="Disputes")
+    bpo_dispute_count = fields.Integer(string="Dispute Count", compute="_compute_bpo_dispute_count")
     bpo_disputed = fields.Boolean(
         string="Disputed",
+        compute="_compute_bpo_disputed",
+        store=True,
         copy=False,
         tracking=True,
-        help="A disputed invoice gets no reminder until the dispute is settled.",
+        help="A dispute of this invoice is open or under review: it gets no reminder until "
+        "the dispute is settled.",
     )
     bpo_fee_origin_id = fields.Many2one(
         "account.move",
@@ -150,13 +156,41 @@ class AccountMove(models.Model):
         )
         return later[:1]
 
-    def action_bpo_mark_disputed(self):
-        self.bpo_disputed = True
-        return True
+    @api.depends("bpo_dispute_ids.state")
+    def _compute_bpo_disputed(self):
+        for move in self:
+            move.bpo_disputed = any(
+                dispute.state in OPEN_STATES for dispute in move.bpo_dispute_ids
+            )
 
-    def action_bpo_clear_dispute(self):
-        self.bpo_disputed = False
-        return True
+    def _compute_bpo_dispute_count(self):
+        counts = dict(
+            self.env["bpo.dispute"]._read_group(
+                [("move_id", "in", self.ids)], ["move_id"], ["__count"]
+            )
+        )
+        for move in self:
+            move.bpo_dispute_count = counts.get(move, 0)
+
+    def action_bpo_mark_disputed(self):
+        """Record the client's dispute: the dispute form for one invoice, prefilled with its
+        amount due."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Dispute of %(invoice)s", invoice=self.name),
+            "res_model": "bpo.dispute",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_id": self.id, "default_amount": self.amount_residual},
+        }
+
+    def action_bpo_view_disputes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("bpo_billing.action_bpo_dispute")
+        action["domain"] = [("move_id", "=", self.id)]
+        action["context"] = {"default_move_id": self.id, "default_amount": self.amount_residual}
+        return action
 
     # ------------------------------------------------------------------ select and claim
 

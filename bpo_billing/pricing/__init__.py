@@ -5,7 +5,8 @@ The one place money is computed; it imports nothing from Odoo so it is testable 
 
 from decimal import Decimal
 
-from . import fees, periods, rules
+from . import credits, fees, periods, rules
+from .credits import split_credit
 from .fees import late_fee
 from .periods import (
     Coverage,
@@ -25,6 +26,7 @@ __all__ = [
     "Tier",
     "billing_span",
     "coverage",
+    "credits",
     "escalation_factor",
     "fees",
     "late_fee",
@@ -34,6 +36,7 @@ __all__ = [
     "price_rule",
     "round_money",
     "rules",
+    "split_credit",
     "total",
 ]
 

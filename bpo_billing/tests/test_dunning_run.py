@@ -57,6 +57,11 @@ class TestDunningRun(BpoBillingCommon):
         """The queued emails of the reminders sent to the client."""
         return self.env["bpo.dunning.line"].search([("partner_id", "=", partner.id)]).mail_id
 
+    def _dispute(self, invoice):
+        return self.env["bpo.dispute"].create(
+            {"move_id": invoice.id, "amount": 100.0, "reason": "Hours not worked"}
+        )
+
     def _pay(self, invoice, amount, day):
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=invoice.ids
@@ -264,7 +269,7 @@ class TestDunningRun(BpoBillingCommon):
 
     def test_disputed_invoice_is_skipped(self):
         invoice = self._invoice()
-        invoice.bpo_disputed = True
+        self._dispute(invoice)
 
         self.assertEqual(self._run(date(2026, 2, 15)), 0)
         self.assertFalse(invoice.bpo_dunning_line_ids)
@@ -343,12 +348,13 @@ class TestDunningRun(BpoBillingCommon):
         with self.assertRaisesRegex(UserError, "reached no reminder stage it has not received yet"):
             invoice.action_bpo_send_reminder()
 
-    def test_dispute_buttons(self):
+    def test_reminders_resume_once_the_dispute_is_rejected(self):
         invoice = self._invoice()
+        dispute = self._dispute(invoice)
 
-        invoice.action_bpo_mark_disputed()
         self.assertEqual(self._run(date(2026, 2, 15)), 0)
-        invoice.action_bpo_clear_dispute()
+        dispute.rejection_reason = "The hours were worked."
+        dispute.action_reject()
         self.assertEqual(self._run(date(2026, 2, 15)), 1)
 
     def test_fee_invoices_get_no_reminder_of_their_own(self):
