@@ -2,6 +2,7 @@
 from . import res_company
 from . import bpo_agreement
 from . import bpo_agreement_billing
+from . import bpo_agreement_statement
 from . import bpo_agreement_line
 from . import bpo_agreement_tier
 from . import bpo_billing_period

@@ -199,9 +199,6 @@ class AccountMove(models.Model):
         """Lock up to ``limit`` invoices (among ``only`` when given) that reached a stage they
         have not received, with that stage: {invoice: stage}. The highest stage reached
         wins; lower ones skipped since the last run are not sent late."""
-        in_companies = (
-            SQL() if self.env.su else SQL("AND m.company_id = ANY(%s)", self.env.companies.ids)
-        )
         among = SQL("AND m.id = ANY(%s)", only.ids) if only is not None else SQL()
         rows = self.env["bpo.agreement"]._claim_rows(
             SQL(
@@ -238,7 +235,7 @@ class AccountMove(models.Model):
                FOR UPDATE OF m SKIP LOCKED""",
                 date=date_ref,
                 excluded=excluded.ids,
-                in_companies=in_companies,
+                in_companies=self.env["bpo.agreement"]._in_user_companies("m.company_id"),
                 among=among,
                 limit=limit,
             )
@@ -500,6 +497,16 @@ class AccountMove(models.Model):
         agreements.action_suspend()
         agreements.suspended_by_dunning = True
         overdue = {line.move_id.bpo_agreement_id: line for line in lines}
+        for agreement in agreements:
+            line = overdue[agreement]
+            held = agreement.partner_id._bpo_set_credit_hold(
+                self.env._(
+                    "%(invoice)s reached the reminder stage %(stage)s.",
+                    invoice=line.move_id.name,
+                    stage=line.stage_id.name,
+                )
+            )
+            held.bpo_credit_hold_by_dunning = True
         agreements._message_log_batch(
             bodies={
                 agreement.id: Markup(
@@ -535,6 +542,9 @@ class AccountMove(models.Model):
             )
             if still_overdue:
                 continue
+            client = agreement.partner_id.commercial_partner_id
+            if client.bpo_credit_hold_by_dunning and not self._bpo_client_still_suspended(client):
+                client._bpo_release_credit_hold()
             agreement.action_activate()
             agreement.suspended_by_dunning = False
             agreement.message_post(
@@ -545,3 +555,18 @@ class AccountMove(models.Model):
                     ),
                 }
             )
+
+    def _bpo_client_still_suspended(self, client):
+        """Whether another invoice of the client is still open at a suspending stage."""
+        return bool(
+            self.search_count(
+                [
+                    ("commercial_partner_id", "=", client.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("bpo_dunning_stage_id.suspend_agreement", "=", True),
+                ],
+                limit=1,
+            )
+        )

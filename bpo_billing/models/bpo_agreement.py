@@ -187,9 +187,20 @@ class BpoAgreement(models.Model):
     invoice_ids = fields.One2many(
         "account.move", "bpo_agreement_id", string="Invoices", readonly=True
     )
+    client_credit_hold = fields.Boolean(
+        related="partner_id.commercial_partner_id.bpo_credit_hold",
+        string="Client on Credit Hold",
+        groups="base.group_user",
+    )
+    client_credit_hold_reason = fields.Char(
+        related="partner_id.commercial_partner_id.bpo_credit_hold_reason",
+        string="Client Credit Hold Reason",
+        groups="base.group_user",
+    )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     usage_count = fields.Integer(compute="_compute_usage_count")
-    note = fields.Html(string="Terms and Notes")
+    # internal: the portal and RPC hide it from clients
+    note = fields.Html(string="Terms and Notes", groups="base.group_user")
 
     _sql_constraints = [
         (
@@ -235,6 +246,10 @@ class BpoAgreement(models.Model):
         )
         for agreement in self:
             agreement.invoice_count = counts.get(agreement, 0)
+
+    def _compute_access_url(self):
+        for agreement in self:
+            agreement.access_url = f"/my/agreements/{agreement.id}"
 
     def _compute_usage_count(self):
         counts = dict(

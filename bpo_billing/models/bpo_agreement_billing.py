@@ -52,6 +52,7 @@ class BpoAgreement(models.Model):
                     state=not_active[0]._state_label(),
                 )
             )
+        self._check_client_credit_hold()
         moves = self.env["account.move"]
         excluded = self.browse()
         while True:
@@ -61,6 +62,23 @@ class BpoAgreement(models.Model):
             batch_moves, failed = due._generate_batch(date)
             moves |= batch_moves
             excluded |= failed
+
+    def _check_client_credit_hold(self):
+        """Refuse to bill agreements whose client is on credit hold, naming client and reason."""
+        held = self.filtered("client_credit_hold")
+        if held:
+            clients = held.partner_id.commercial_partner_id
+            raise UserError(
+                self.env._(
+                    "On credit hold: %(clients)s. No invoice is generated for %(names)s until "
+                    "the hold is released.",
+                    clients="; ".join(
+                        f"{client.display_name} ({client.bpo_credit_hold_reason})"
+                        for client in clients
+                    ),
+                    names=", ".join(held.mapped("name")),
+                )
+            )
 
     @api.model
     def _cron_generate_invoices(self, date=None, batch_size=None):
@@ -99,29 +117,43 @@ class BpoAgreement(models.Model):
 
     @api.model
     def _get_due_domain(self, date_ref):
-        return [("state", "=", "active"), ("next_invoice_date", "<=", date_ref)]
+        return [
+            ("state", "=", "active"),
+            ("next_invoice_date", "<=", date_ref),
+            ("client_credit_hold", "=", False),
+        ]
 
     @api.model
     def _claim_due_agreements(self, date_ref, limit, excluded):
         """Lock up to ``limit`` due agreements that no other worker holds: of every company
-        for the scheduler (superuser), else of the companies the user works in."""
-        in_companies = (
-            SQL() if self.env.su else SQL("AND company_id = ANY(%s)", self.env.companies.ids)
-        )
+        for the scheduler (superuser), else of the companies the user works in. Agreements
+        of clients on credit hold are left out."""
         rows = self._claim_rows(
             SQL(
                 """SELECT id FROM bpo_agreement
                 WHERE state = 'active' AND next_invoice_date <= %(date)s
                   AND NOT id = ANY(%(excluded)s) %(in_companies)s
+                  AND NOT EXISTS (
+                      SELECT 1 FROM res_partner contact
+                        JOIN res_partner client ON client.id = contact.commercial_partner_id
+                       WHERE contact.id = bpo_agreement.partner_id AND client.bpo_credit_hold)
                 ORDER BY id LIMIT %(limit)s
                 FOR UPDATE SKIP LOCKED""",
                 date=date_ref,
                 excluded=excluded.ids,
-                in_companies=in_companies,
+                in_companies=self._in_user_companies("company_id"),
                 limit=limit,
             )
         )
         return self.browse(row[0] for row in rows)
+
+    @api.model
+    def _in_user_companies(self, column):
+        """A condition keeping the rows of the companies the user works in; every company
+        for the scheduler (superuser)."""
+        if self.env.su:
+            return SQL()
+        return SQL("AND %s = ANY(%s)", SQL.identifier(*column.split(".")), self.env.companies.ids)
 
     @api.model
     def _claim_rows(self, query):
@@ -163,16 +195,19 @@ class BpoAgreement(models.Model):
     # ------------------------------------------------------------------ isolate failures
 
     def _generate_batch(self, date_ref):
-        """Bill the next period of every agreement in ``self``: in one go, or agreement by
-        agreement when the batch fails. Returns (created moves, agreements left out)."""
+        """Bill the next period of every agreement in ``self`` whose period is not held: in
+        one go, or agreement by agreement when the batch fails. Returns (created moves,
+        agreements left out)."""
+        held = self.filtered(lambda agreement: agreement._billing_held(agreement._next_span()))
+        to_bill = self - held
         try:
             with self.env.cr.savepoint():
-                return self._bill_next_periods(date_ref), self.browse()
+                return to_bill._bill_next_periods(date_ref), held
         except Exception:  # noqa: BLE001 - the per-agreement pass below reports each error
             _logger.info("Billing batch of %s agreements failed; retrying one by one", len(self))
         moves = self.env["account.move"]
-        left_out = self.browse()
-        for agreement in self:
+        left_out = held
+        for agreement in to_bill:
             try:
                 with self.env.cr.savepoint():
                     moves |= agreement._bill_next_periods(date_ref)
@@ -343,17 +378,23 @@ class BpoAgreement(models.Model):
             )
             if not cover:
                 continue
-            priced = rules.price_rule(
-                line._pricing_rule(),
-                cover,
-                usage_quantity=usage.get(line.id, Decimal(0)),
-                escalation=escalation,
-                precision=precision,
-                translate=env._,
-                format_date=lambda day: format_date(env, day),
+            priced = line._price_period(
+                cover, usage.get(line.id, Decimal(0)), escalation, precision, env
             )
             lines_vals += [line._prepare_invoice_line(invoice_line) for invoice_line in priced]
-        return lines_vals
+        return lines_vals + self._prepare_extra_invoice_lines(span, lines_vals)
+
+    def _prepare_extra_invoice_lines(self, span, lines_vals):
+        """Hook: invoice line values added to the period ``span`` after its billing rules'
+        lines ``lines_vals`` (credits, re-billed costs...). None by default."""
+        self.ensure_one()
+        return []
+
+    def _billing_held(self, span):
+        """Hook: why the period ``span`` must wait before it is billed (a reason shown to
+        users), or an empty string when it may be billed now."""
+        self.ensure_one()
+        return ""
 
     def _pricing_precision(self):
         decimal_precision = self.env["decimal.precision"]

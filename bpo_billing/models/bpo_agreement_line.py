@@ -3,6 +3,7 @@ from itertools import pairwise
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date
 
 from ..pricing import rules
 
@@ -264,6 +265,20 @@ class BpoAgreementLine(models.Model):
             maximum_amount=exact(self.maximum_amount),
         )
 
+    def _price_period(self, cover, usage_quantity, escalation, precision, env):
+        """The pricing module's invoice lines of this rule for the covered part ``cover`` of
+        a period, ``usage_quantity`` measured; a hook for rules priced otherwise."""
+        self.ensure_one()
+        return rules.price_rule(
+            self._pricing_rule(),
+            cover,
+            usage_quantity=usage_quantity,
+            escalation=escalation,
+            precision=precision,
+            translate=env._,
+            format_date=lambda day: format_date(env, day),
+        )
+
     def _prepare_invoice_line(self, invoice_line):
         """Invoice line values for one line priced by the pricing module."""
         self.ensure_one()
@@ -279,6 +294,7 @@ class BpoAgreementLine(models.Model):
             "bpo_agreement_line_id": self.id,
             "bpo_period_start": invoice_line.period_start,
             "bpo_period_end": invoice_line.period_end,
+            "bpo_line_kind": invoice_line.kind,
         }
 
     def _check_income_account(self, fiscal_position):

@@ -73,10 +73,8 @@ class BpoDispute(models.Model):
         copy=False,
         help="Credited on a credit note spread over the lines concerned, taxes added by Odoo.",
     )
-    days_open = fields.Integer(string="Days Open", compute="_compute_days_open")
-    credit_note_id = fields.Many2one(
-        "account.move", string="Credit Note", readonly=True, copy=False
-    )
+    days_open = fields.Integer(compute="_compute_days_open")
+    credit_note_id = fields.Many2one("account.move", readonly=True, copy=False)
     rejection_reason = fields.Text(string="Reason for Rejection", copy=False)
     source = fields.Selection(
         [("portal", "Client Portal"), ("backend", "Accountant")],

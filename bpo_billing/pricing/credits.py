@@ -28,7 +28,7 @@ def split_credit(accepted, subtotals, rounding) -> list[Decimal]:
     step = Fraction(rounding)
     exact = [Fraction(accepted) * Fraction(subtotal) / Fraction(base) for subtotal in subtotals]
     steps = [int(share // step) for share in exact]
-    missing = int(round(Fraction(accepted) / step)) - sum(steps)
+    missing = round(Fraction(accepted) / step) - sum(steps)
     by_remainder = sorted(
         range(len(exact)), key=lambda index: (-(exact[index] - steps[index] * step), index)
     )

@@ -2,6 +2,9 @@ from . import test_access_rights
 from . import test_agreement_lifecycle
 from . import test_agreement_tour
 from . import test_agreement_validation
+from . import test_credit_hold
+from . import test_demo_dispute
+from . import test_dispute
 from . import test_dunning_concurrency
 from . import test_dunning_configuration
 from . import test_dunning_run
@@ -14,7 +17,12 @@ from . import test_generation_idempotence
 from . import test_generation_multicompany
 from . import test_generation_timing
 from . import test_invoice_report
+from . import test_payment_history
+from . import test_portal
+from . import test_portal_tour
+from . import test_reports
 from . import test_sale_to_agreement
+from . import test_statement_email
 from . import test_statement_report
 from . import test_usage_capture
 from . import test_usage_import

@@ -227,7 +227,10 @@ class TestMultiCompanyIsolation(BpoAccessCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestOutsidersHaveNoAccess(BpoAccessCommon):
+class TestPortalUserReadsOwnRecords(BpoAccessCommon):
+    """A client's contact with a portal user reads their own company's agreement, rules,
+    usage and periods, and nothing of another client's; they change nothing."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -240,27 +243,82 @@ class TestOutsidersHaveNoAccess(BpoAccessCommon):
         )
         # the client's own contact, as a portal client would be
         cls.portal_user.partner_id.parent_id = cls.client
+        cls.agreement_b = cls._create_agreement(
+            [{"product_id": cls.product_minute.id, "price_unit": 0.90}], partner=cls.client_b
+        )
+        cls.usage_b = cls._record_usage(
+            cls.agreement_b.line_ids, date(2026, 1, 12), 80.0, ref="CLAIMS-0001"
+        )
+        cls.period_b = cls.env["bpo.billing.period"].create(
+            {
+                "agreement_id": cls.agreement_b.id,
+                "date_start": date(2026, 1, 1),
+                "date_end": date(2026, 1, 31),
+            }
+        )
+
+    def test_portal_user_reads_own_agreement(self):
+        self.assertEqual(
+            self.agreement.with_user(self.portal_user).read(["name"]),
+            [{"id": self.agreement.id, "name": self.agreement.name}],
+        )
+
+    def test_portal_user_reads_own_agreement_lines(self):
+        lines = self.agreement.line_ids.with_user(self.portal_user).read(["price_unit"])
+        # the retainer at the product's 8 000.00 and the minutes at 0.85
+        self.assertEqual(sorted(line["price_unit"] for line in lines), [0.85, 8000.0])
+
+    def test_portal_user_reads_own_usage(self):
+        self.assertEqual(
+            self.usage.with_user(self.portal_user).read(["quantity"])[0]["quantity"], 1200.0
+        )
+
+    def test_portal_user_reads_own_billing_period(self):
+        self.assertEqual(
+            self.period.with_user(self.portal_user).read(["date_start"])[0]["date_start"],
+            date(2026, 1, 1),
+        )
+
+    def test_portal_user_searches_own_records_only(self):
+        env = self.env(user=self.portal_user)
+        self.assertEqual(env["bpo.agreement"].search([]), self.agreement)
+        self.assertEqual(env["bpo.agreement.line"].search([]), self.agreement.line_ids)
+        self.assertEqual(env["bpo.usage"].search([]), self.usage)
+        self.assertEqual(env["bpo.billing.period"].search([]), self.period)
+
+    def test_portal_user_cannot_read_other_client_records(self):
+        for records in (self.agreement_b, self.agreement_b.line_ids, self.usage_b, self.period_b):
+            with self.subTest(model=records._name), self.assertRaises(AccessError):
+                records.with_user(self.portal_user).read(["display_name"])
+
+    def test_portal_user_cannot_change_own_records(self):
+        with self.assertRaises(AccessError):
+            self.agreement.with_user(self.portal_user).write({"billing_frequency": "yearly"})
+        with self.assertRaises(AccessError):
+            self.agreement.line_ids[0].with_user(self.portal_user).write({"price_unit": 1.0})
+        with self.assertRaises(AccessError):
+            self.usage.with_user(self.portal_user).unlink()
+        with self.assertRaises(AccessError):
+            self.env["bpo.usage"].with_user(self.portal_user).create(
+                {
+                    "agreement_line_id": self.usage_line.id,
+                    "date": date(2026, 1, 11),
+                    "quantity": 1.0,
+                }
+            )
+
+    def test_portal_user_cannot_read_internal_notes(self):
+        self.agreement.note = "<p>Client negotiates hard on rates</p>"
+        with self.assertRaises(AccessError):
+            self.agreement.with_user(self.portal_user).read(["note"])
+
+
+@tagged("post_install", "-at_install")
+class TestOutsidersHaveNoAccess(BpoAccessCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         cls.internal_user = cls._new_user("plain_employee", "base.group_user")
-
-    def test_portal_user_cannot_read_agreement(self):
-        with self.assertRaises(AccessError):
-            self.agreement.with_user(self.portal_user).read(["name"])
-
-    def test_portal_user_cannot_read_agreement_line(self):
-        with self.assertRaises(AccessError):
-            self.agreement.line_ids.with_user(self.portal_user).read(["name"])
-
-    def test_portal_user_cannot_read_usage(self):
-        with self.assertRaises(AccessError):
-            self.usage.with_user(self.portal_user).read(["quantity"])
-
-    def test_portal_user_cannot_read_billing_period(self):
-        with self.assertRaises(AccessError):
-            self.period.with_user(self.portal_user).read(["date_start"])
-
-    def test_portal_user_cannot_search_agreements(self):
-        with self.assertRaises(AccessError):
-            self.env["bpo.agreement"].with_user(self.portal_user).search([])
 
     def test_internal_user_without_bpo_group_cannot_read_agreement(self):
         with self.assertRaises(AccessError):

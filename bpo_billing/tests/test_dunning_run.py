@@ -247,6 +247,9 @@ class TestDunningRun(BpoBillingCommon):
 
         self.assertEqual(agreement.state, "suspended")
         self.assertTrue(agreement.suspended_by_dunning)
+        self.assertTrue(self.client.bpo_credit_hold)
+        self.assertTrue(self.client.bpo_credit_hold_by_dunning)
+        self.assertIn(invoice.name, self.client.bpo_credit_hold_reason)
         activity = invoice.activity_ids
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, agreement.user_id)
@@ -255,8 +258,33 @@ class TestDunningRun(BpoBillingCommon):
 
         self.assertEqual(agreement.state, "active")
         self.assertFalse(agreement.suspended_by_dunning)
+        self.assertFalse(self.client.bpo_credit_hold)
+        self.assertFalse(self.client.bpo_credit_hold_by_dunning)
         self.assertIn("Activated again", agreement.message_ids[0].body)
         self.assertEqual(self._run(date(2026, 3, 20)), 0)
+
+    def test_a_hold_set_by_hand_stays_after_payment(self):
+        invoice = self._invoice()
+        self.client._bpo_set_credit_hold("Bankruptcy filing")
+        self._run(date(2026, 3, 2))  # final notice: the client already on hold keeps it
+
+        self._pay(invoice, invoice.amount_residual, date(2026, 3, 5))
+
+        self.assertEqual(invoice.bpo_agreement_id.state, "active")
+        self.assertTrue(self.client.bpo_credit_hold)
+        self.assertEqual(self.client.bpo_credit_hold_reason, "Bankruptcy filing")
+
+    def test_hold_stays_while_another_invoice_is_at_the_final_stage(self):
+        first, second = self._invoice(), self._invoice(2000.0)
+        self._run(date(2026, 3, 2))  # both at the final notice
+
+        self._pay(first, first.amount_residual, date(2026, 3, 5))
+
+        self.assertEqual(first.bpo_agreement_id.state, "active")
+        self.assertEqual(second.bpo_agreement_id.state, "suspended")
+        self.assertTrue(self.client.bpo_credit_hold)
+        self._pay(second, second.amount_residual, date(2026, 3, 6))
+        self.assertFalse(self.client.bpo_credit_hold)
 
     def test_paid_invoice_gets_no_more_reminders(self):
         invoice = self._invoice()

@@ -37,7 +37,7 @@ class BpoGenerateInvoicesWizard(models.TransientModel):
             wizard.preview = wizard._render_preview() if wizard.date else False
 
     def _render_preview(self):
-        return self._render_due_table() + self._render_suspended_note()
+        return self._render_due_table() + self._render_suspended_note() + self._render_held_note()
 
     def _render_suspended_note(self):
         """Say which agreements would be due but are suspended, and so are not billed."""
@@ -50,6 +50,28 @@ class BpoGenerateInvoicesWizard(models.TransientModel):
         return Markup("<p class='text-warning o_bpo_suspended'>%s</p>") % self.env._(
             "Suspended, not billed until activated again: %(names)s",
             names=", ".join(suspended.mapped("name")),
+        )
+
+    def _render_held_note(self):
+        """Say which agreements would be due but are not billed: their client is on credit
+        hold, and why."""
+        domain = [
+            ("state", "=", "active"),
+            ("next_invoice_date", "<=", self.date),
+            ("client_credit_hold", "=", True),
+        ]
+        if self.agreement_ids:
+            domain.append(("id", "in", self.agreement_ids.ids))
+        held = self.env["bpo.agreement"].search(domain, limit=PREVIEW_LIMIT)
+        if not held:
+            return Markup()
+        return Markup("<p class='text-warning o_bpo_credit_hold'>%s</p>") % self.env._(
+            "Client on credit hold, not billed until the hold is released: %(agreements)s",
+            agreements="; ".join(
+                f"{agreement.name} ({agreement.partner_id.commercial_partner_id.display_name}: "
+                f"{agreement.client_credit_hold_reason})"
+                for agreement in held
+            ),
         )
 
     def _render_due_table(self):
