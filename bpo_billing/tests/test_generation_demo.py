@@ -29,9 +29,22 @@ class TestGenerationDemo(TransactionCase):
 
         invoices = self.env["account.move"].search(action["domain"], order="id")
         first_month = today.replace(day=1) - relativedelta(months=3)
+        # the amounts of the billing rules below (other lines, such as service credits or
+        # re-billed costs, are tested on their own)
+        rules = (
+            self.env.ref("bpo_billing.agreement_northwind_voice")
+            | (demo["contoso"] | demo["fabrikam"]).line_ids
+        )
         amounts = {
             key: [
-                (move.invoice_line_ids[:1].bpo_period_start, move.amount_untaxed)
+                (
+                    move.invoice_line_ids[:1].bpo_period_start,
+                    sum(
+                        move.invoice_line_ids.filtered(
+                            lambda line: line.bpo_agreement_line_id in rules
+                        ).mapped("price_subtotal")
+                    ),
+                )
                 for move in invoices.filtered(
                     lambda move, agreement=agreement: move.bpo_agreement_id == agreement
                 )
