@@ -43,38 +43,58 @@ class BpoAgreement(models.Model):
 
     @api.model
     def _claim_statements_due(self, date_ref, limit):
-        """Lock the due agreements of up to ``limit`` clients: opted-in agreements whose
-        client has had no statement since the first day of ``date_ref``'s month. A client
-        is claimed whole: if another worker holds one of its agreements, its other ones are
-        left out, so that one client never gets two statements."""
-        rows = self._claim_rows(
+        """Lock the due agreements of the clients of up to ``limit`` opted-in agreements
+        whose client has had no statement since the first day of ``date_ref``'s month,
+        skipping those another worker holds. Only clients whose due agreements are all
+        locked here are returned: a client split between two workers waits for the next
+        run rather than get two statements."""
+        first_rows = self._claim_rows(
             SQL(
-                """WITH due AS (
-                    SELECT agreement.id, client.commercial_partner_id AS client_id
-                    FROM bpo_agreement agreement
-                    JOIN res_partner client ON client.id = agreement.partner_id
-                    WHERE agreement.send_statement
-                      AND agreement.state IN ('active', 'suspended')
-                      AND (agreement.statement_date IS NULL
-                           OR agreement.statement_date < %(month_start)s)
-                      %(in_companies)s
-                ), locked AS (
-                    SELECT id FROM bpo_agreement WHERE id IN (
-                        SELECT id FROM due WHERE client_id IN (
-                            SELECT DISTINCT client_id FROM due ORDER BY client_id
-                            LIMIT %(limit)s))
-                    FOR UPDATE SKIP LOCKED
-                )
-                SELECT due.id, bool_and(locked.id IS NOT NULL) OVER (PARTITION BY client_id)
-                FROM due LEFT JOIN locked ON locked.id = due.id
-                WHERE due.client_id IN (
-                    SELECT DISTINCT client_id FROM due ORDER BY client_id LIMIT %(limit)s)""",
-                month_start=date_ref + relativedelta(day=1),
-                in_companies=self._in_user_companies("agreement.company_id"),
+                """WITH due AS (%(due)s)
+                SELECT agreement.id, due.client_id FROM bpo_agreement agreement
+                JOIN due ON due.id = agreement.id
+                ORDER BY due.client_id, agreement.id LIMIT %(limit)s
+                FOR UPDATE OF agreement SKIP LOCKED""",
+                due=self._statements_due_query(date_ref),
                 limit=limit,
             )
         )
-        return self.browse(agreement_id for agreement_id, whole in rows if whole)
+        clients = list({client_id for _agreement_id, client_id in first_rows})
+        # the clients' other due agreements; our own locks do not block us
+        self.env.cr.execute(
+            SQL(
+                """WITH due AS (%(due)s), locked AS (
+                    SELECT agreement.id FROM bpo_agreement agreement
+                    JOIN due ON due.id = agreement.id
+                    FOR UPDATE OF agreement SKIP LOCKED
+                )
+                SELECT array_agg(due.id) FROM due LEFT JOIN locked ON locked.id = due.id
+                GROUP BY due.client_id HAVING bool_and(locked.id IS NOT NULL)""",
+                due=self._statements_due_query(date_ref, clients),
+            )
+        )
+        return self.browse(
+            agreement_id for (ids,) in self.env.cr.fetchall() for agreement_id in ids
+        )
+
+    @api.model
+    def _statements_due_query(self, date_ref, clients=None):
+        """The opted-in agreements not served since the first day of ``date_ref``'s month,
+        with their client (commercial partner); only those of ``clients`` when given."""
+        return SQL(
+            """SELECT agreement.id, client.commercial_partner_id AS client_id
+            FROM bpo_agreement agreement
+            JOIN res_partner client ON client.id = agreement.partner_id
+            WHERE agreement.send_statement
+              AND agreement.state IN ('active', 'suspended')
+              AND (agreement.statement_date IS NULL OR agreement.statement_date < %(month_start)s)
+              %(in_companies)s %(among_clients)s""",
+            month_start=date_ref + relativedelta(day=1),
+            in_companies=self._in_user_companies("agreement.company_id"),
+            among_clients=SQL("AND client.commercial_partner_id = ANY(%s)", clients)
+            if clients is not None
+            else SQL(),
+        )
 
     def _send_statements(self, date_ref):
         """One statement per client and company, when the client owes something."""
