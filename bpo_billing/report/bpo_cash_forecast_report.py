@@ -61,28 +61,14 @@ class BpoCashForecastReport(models.Model):
         return SQL(
             """
             WITH open_items AS (
-                SELECT aml.id,
-                       aml.move_id,
-                       COALESCE(partner.commercial_partner_id, aml.partner_id) AS partner_id,
-                       move.bpo_agreement_id AS agreement_id,
-                       aml.company_id,
-                       company.currency_id,
-                       COALESCE(aml.date_maturity, aml.date) AS date_maturity,
-                       aml.amount_residual
-                  FROM account_move_line aml
-                  JOIN account_move move ON move.id = aml.move_id
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN res_company company ON company.id = aml.company_id
-             LEFT JOIN res_partner partner ON partner.id = aml.partner_id
-                 WHERE aml.parent_state = 'posted'
-                   AND move.move_type IN ('out_invoice', 'out_refund')
-                   AND account.account_type = 'asset_receivable'
-                   AND account.non_trade IS NOT TRUE
-                   AND aml.amount_residual != 0
+                SELECT * FROM (%(receivables)s) receivable
+                 WHERE move_type IN ('out_invoice', 'out_refund')
             ),
             expected AS (
                 SELECT open_items.*,
-                       ROUND(COALESCE(%(avg_days_late)s, 0)::numeric)::integer AS delay_days
+                       ROUND(COALESCE(
+                           (client.bpo_avg_days_late ->> open_items.company_id::text)::float, 0
+                       )::numeric)::integer AS delay_days
                   FROM open_items
              LEFT JOIN res_partner client ON client.id = open_items.partner_id
             )
@@ -102,14 +88,5 @@ class BpoCashForecastReport(models.Model):
                    amount_residual
               FROM expected
             """,
-            avg_days_late=self._avg_days_late_sql(),
+            receivables=self.env["bpo.receivable.ageing.report"]._query(),
         )
-
-    @api.model
-    def _avg_days_late_sql(self):
-        """The client's average delay for the item's company: a jsonb value keyed by company
-        when the field is company dependent, else the plain column."""
-        field = self.env["res.partner"]._fields["bpo_avg_days_late"]
-        if field.company_dependent:
-            return SQL("(client.bpo_avg_days_late ->> open_items.company_id::text)::float")
-        return SQL("client.bpo_avg_days_late")
