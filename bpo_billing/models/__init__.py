@@ -17,3 +17,12 @@ from . import product_template
 from . import res_config_settings
 from . import res_partner
 from . import sale_order
+from . import bpo_agreement_pass_through
+from . import bpo_sla
+from . import bpo_sla_tier
+from . import bpo_sla_measure
+from . import bpo_agreement_sla
+from . import bpo_staffing_role
+from . import bpo_staffing_line
+from . import bpo_agreement_line_staffing
+from . import account_move_line_staffing

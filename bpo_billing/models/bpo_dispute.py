@@ -216,12 +216,13 @@ class BpoDispute(models.Model):
                 )
 
     def _credited_lines(self):
-        """The invoice lines the credit note takes back: those concerned, or all of them."""
+        """The charged invoice lines the credit note takes back: those concerned, or all."""
         self.ensure_one()
-        product_lines = self.move_id.invoice_line_ids.filtered(
-            lambda line: line.display_type == "product"
+        charged = self.move_id.invoice_line_ids.filtered(
+            lambda line: line.display_type == "product" and line.price_subtotal > 0
         )
-        return self.move_line_ids or product_lines
+        # credits already on the invoice (service credits, caps) are not credited again
+        return (self.move_line_ids & charged) or charged
 
     def _prepare_credit_lines(self):
         """One credit-note line per line concerned: its product, account, taxes and

@@ -5,9 +5,11 @@ The one place money is computed; it imports nothing from Odoo so it is testable 
 
 from decimal import Decimal
 
-from . import credits, fees, periods, rules
+from . import credits, fees, pass_through, periods, rules, sla
+from .adjustments import Adjustment, usage_adjustment
 from .credits import split_credit
 from .fees import late_fee
+from .pass_through import Rebill, marked_up, rebill_costs
 from .periods import (
     Coverage,
     billing_span,
@@ -17,12 +19,19 @@ from .periods import (
     period_bounds,
 )
 from .rules import InvoiceLine, Precision, Rule, Tier, price_rule, round_money
+from .sla import SlaTier, sla_credit
+from .staffing import StaffingLine, StaffingStep, price_fte_plan, price_hours
 
 __all__ = [
+    "Adjustment",
     "Coverage",
     "InvoiceLine",
     "Precision",
+    "Rebill",
     "Rule",
+    "SlaTier",
+    "StaffingLine",
+    "StaffingStep",
     "Tier",
     "billing_span",
     "coverage",
@@ -30,14 +39,23 @@ __all__ = [
     "escalation_factor",
     "fees",
     "late_fee",
+    "marked_up",
     "next_period_start",
+    "pass_through",
     "period_bounds",
     "periods",
+    "price_fte_plan",
+    "price_hours",
     "price_rule",
+    "rebill_costs",
     "round_money",
     "rules",
+    "sla",
+    "sla_credit",
     "split_credit",
+    "staffing",
     "total",
+    "usage_adjustment",
 ]
 
 

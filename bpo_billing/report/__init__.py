@@ -6,3 +6,4 @@ from . import bpo_dispute_report
 from . import bpo_receivable_ageing_report
 from . import bpo_revenue_report
 from . import bpo_payment_history
+from . import bpo_staffing_report

@@ -589,7 +589,9 @@ class TestReportsOnDemoData(TransactionCase):
             )
 
         revenue = self.env["bpo.revenue.report"].search([("agreement_id", "in", agreements.ids)])
-        income = -sum(invoices.invoice_line_ids.mapped("balance"))
+        # the billing rules' income; service credits and re-billed costs are not recurring
+        # revenue (they have their own reports)
+        income = -sum(invoices.invoice_line_ids.filtered("bpo_agreement_line_id").mapped("balance"))
         self.assertEqual(
             company.currency_id.compare_amounts(sum(revenue.mapped("amount")), income), 0
         )
