@@ -26,3 +26,6 @@ from . import bpo_staffing_role
 from . import bpo_staffing_line
 from . import bpo_agreement_line_staffing
 from . import account_move_line_staffing
+from . import bpo_usage_review
+from . import bpo_usage_review_line
+from . import bpo_agreement_review

@@ -34,3 +34,5 @@ from . import test_statement_email
 from . import test_statement_report
 from . import test_usage_capture
 from . import test_usage_import
+from . import test_usage_review
+from . import test_usage_review_portal
