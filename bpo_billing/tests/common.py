@@ -1,6 +1,7 @@
 from datetime import date
 
 from odoo import Command
+from odoo.tests.common import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -77,4 +78,19 @@ class BpoBillingCommon(AccountTestInvoicingCommon):
                 "quantity": quantity,
                 "external_ref": ref,
             }
+        )
+
+    @classmethod
+    def _create_portal_contact(cls, client, login):
+        """A contact of ``client`` with a portal user; its password is its login."""
+        contact = cls.env["res.partner"].create(
+            {"name": f"{client.name} Accounts Payable", "parent_id": client.id}
+        )
+        return new_test_user(
+            cls.env,
+            login,
+            groups="base.group_portal",
+            partner_id=contact.id,
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
         )

@@ -8,7 +8,6 @@ from datetime import date
 from odoo import Command, http
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
-from odoo.tests.common import new_test_user
 
 from .common import BpoBillingCommon
 
@@ -69,20 +68,6 @@ class BpoPortalCommon(BpoBillingCommon, HttpCase):
     def _create_dispute(cls, invoice, reason):
         return cls.env["bpo.dispute"].create(
             {"move_id": invoice.id, "amount": 10.0, "reason": reason, "source": "backend"}
-        )
-
-    @classmethod
-    def _create_portal_contact(cls, client, login):
-        contact = cls.env["res.partner"].create(
-            {"name": f"{client.name} Accounts Payable", "parent_id": client.id}
-        )
-        return new_test_user(
-            cls.env,
-            login,
-            groups="base.group_portal",
-            partner_id=contact.id,
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
         )
 
     def _login(self, user):

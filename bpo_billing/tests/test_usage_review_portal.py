@@ -5,7 +5,6 @@ from datetime import date
 
 from odoo import Command, http
 from odoo.tests import HttpCase, tagged
-from odoo.tests.common import new_test_user
 
 from .common import BpoBillingCommon
 
@@ -33,20 +32,6 @@ class TestUsageReviewPortal(BpoBillingCommon, HttpCase):
         cls.review = cls.env["bpo.agreement"]._cron_send_usage_reviews(date(2026, 2, 1))
         cls.user_a = cls._create_portal_contact(cls.client, "northwind_reviewer")
         cls.user_b = cls._create_portal_contact(cls.client_b, "contoso_reviewer")
-
-    @classmethod
-    def _create_portal_contact(cls, client, login):
-        contact = cls.env["res.partner"].create(
-            {"name": f"{client.name} Operations", "parent_id": client.id}
-        )
-        return new_test_user(
-            cls.env,
-            login,
-            groups="base.group_portal",
-            partner_id=contact.id,
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-        )
 
     def _login(self, user):
         self.authenticate(user.login, user.login)
