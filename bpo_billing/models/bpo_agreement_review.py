@@ -9,7 +9,7 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.tools import SQL, format_date
 
-from ..pricing import periods, rules, usage_adjustment
+from ..pricing import periods, plain_number, rules, usage_adjustment
 from .bpo_usage_review import DONE_STATES
 
 
@@ -184,8 +184,8 @@ class BpoAgreement(models.Model):
                         "%(rule)s: usage now %(live)s against %(locked)s locked; the "
                         "difference is billed as an adjustment on %(invoice)s.",
                         rule=review_line.agreement_line_id.display_name,
-                        live=_number(live),
-                        locked=_number(review_line.quantity),
+                        live=plain_number(live),
+                        locked=plain_number(review_line.quantity),
                         invoice=moves.filtered(
                             lambda move, agreement=agreement: move.bpo_agreement_id == agreement
                         ).display_name,
@@ -276,7 +276,7 @@ class BpoAgreement(models.Model):
                 "recorded after the usage was approved)",
                 start=format_date(env, review.usage_start),
                 end=format_date(env, review.usage_end),
-                delta=("+" if adjustment.delta > 0 else "") + _number(adjustment.delta),
+                delta=("+" if adjustment.delta > 0 else "") + plain_number(adjustment.delta),
                 uom=uom,
                 product=rule.product_id.with_env(env).display_name,
             )
@@ -293,8 +293,3 @@ class BpoAgreement(models.Model):
             )
             result.append((review_line, float(live), vals))
         return result
-
-
-def _number(value):
-    """A quantity as people write it: 120.0 -> '120', 12.50 -> '12.5'."""
-    return format(Decimal(str(value)).normalize(), "f")

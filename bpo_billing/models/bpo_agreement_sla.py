@@ -17,7 +17,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
-from ..pricing import periods, round_money
+from ..pricing import periods, plain_number, round_money
 from ..pricing import sla as sla_pricing
 
 
@@ -194,7 +194,7 @@ class BpoAgreement(models.Model):
             if amount != credit.amount:
                 name += env._(
                     " (capped: %(percent)s %% of %(fee)s for the period's credits)",
-                    percent=_number(self.sla_credit_cap_percent),
+                    percent=plain_number(self.sla_credit_cap_percent),
                     fee=format_amount(env, float(period_fee), self.currency_id),
                 )
             lines.append(
@@ -206,8 +206,8 @@ class BpoAgreement(models.Model):
         unit = f" {sla.unit}" if sla.unit else ""
         values = {
             "kpi": sla.with_env(env).name,
-            "measured": _number(measure.value) + unit,
-            "target": _number(sla.target) + unit,
+            "measured": plain_number(measure.value) + unit,
+            "target": plain_number(sla.target) + unit,
             "tier": credit.tier,
         }
         if sla.credit_type == "fixed":
@@ -215,7 +215,7 @@ class BpoAgreement(models.Model):
         tier = sla.tier_ids.sorted("shortfall_from")[credit.tier - 1]
         return env._(
             "%(kpi)s %(measured)s vs %(target)s target: tier %(tier)s, %(percent)s %% of %(base)s",
-            percent=_number(tier.credit_percent),
+            percent=plain_number(tier.credit_percent),
             base=format_amount(env, float(base_fee), self.currency_id),
             **values,
         )
@@ -398,8 +398,3 @@ class BpoAgreement(models.Model):
         if self.auto_post:
             refund.action_post()
         return refund
-
-
-def _number(value):
-    """A measure or percentage as people write it: 80.0 -> '80', 78.40 -> '78.4'."""
-    return format(Decimal(str(value)).normalize(), "f")

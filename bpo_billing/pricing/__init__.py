@@ -18,7 +18,7 @@ from .periods import (
     next_period_start,
     period_bounds,
 )
-from .rules import InvoiceLine, Precision, Rule, Tier, price_rule, round_money
+from .rules import InvoiceLine, Precision, Rule, Tier, plain_number, price_rule, round_money
 from .sla import SlaTier, sla_credit
 from .staffing import StaffingLine, StaffingStep, price_fte_plan, price_hours
 
@@ -44,6 +44,7 @@ __all__ = [
     "pass_through",
     "period_bounds",
     "periods",
+    "plain_number",
     "price_fte_plan",
     "price_hours",
     "price_rule",

@@ -233,6 +233,12 @@ def _format_number(value: Decimal, digits: int) -> str:
     return f"{value:,.{max(digits, _decimals(value))}f}"
 
 
+def plain_number(value) -> str:
+    """A measure or quantity as people write it, no trailing zeros: 80.0 -> '80',
+    78.40 -> '78.4'."""
+    return format(_to_decimal(value).normalize(), "f")
+
+
 def _format_bound(value: Decimal) -> str:
     """A tier threshold as people write it: 1000 -> '1,000', 2.5 -> '2.5'."""
     return f"{value.normalize():,f}"
