@@ -7,6 +7,7 @@ from . import test_demo_dispute
 from . import test_dispute
 from . import test_dunning_concurrency
 from . import test_dunning_configuration
+from . import test_dunning_demo
 from . import test_dunning_run
 from . import test_follow_up_tour
 from . import test_generation_amounts
